@@ -1,0 +1,105 @@
+"""What the sample data must produce after the sales_daily pipeline ran for 2026-11-25 and -26.
+
+Shared by every end-to-end test (job processes, the embedded stack, Terraform-deployed
+pipelines, the compose stack), whatever reads the tables (Spark or pyiceberg): each passes
+a function that returns a table's rows as dicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+RowsOf = Callable[[str], list[dict[str, Any]]]
+
+D25, D26 = dt.date(2026, 11, 25), dt.date(2026, 11, 26)
+T25 = dt.datetime(2026, 11, 25, 6, 0)
+
+DAILY_SALES = {
+    (D25, "EUR", 6, 0, 16, 5, Decimal("454.73")),
+    (D25, "GBP", 1, 0, 1, 1, Decimal("249.00")),
+    (D25, "USD", 0, 1, 0, 0, Decimal("0.00")),
+    (D26, "EUR", 4, 0, 9, 4, Decimal("1307.98")),
+    (D26, "GBP", 1, 0, 1, 1, Decimal("249.00")),
+}
+ORDERS = {  # order_id, status, quantity, amount: duplicates merged, late updates applied, stale ones ignored
+    ("O-1001", "PLACED", 2, Decimal("39.98")),
+    ("O-1002", "SHIPPED", 1, Decimal("249.00")),
+    ("O-1003", "PLACED", 3, Decimal("28.50")),
+    ("O-1004", "CANCELLED", 1, Decimal("19.99")),
+    ("O-1005", "PLACED", 5, Decimal("21.25")),
+    ("O-1006", "SHIPPED", 1, Decimal("249.00")),
+    ("O-1011", "PLACED", 4, Decimal("17.00")),
+    ("O-1012", "PLACED", 1, Decimal("99.00")),
+    ("O-1013", "PLACED", 2, Decimal("39.98")),
+    ("O-1014", "PLACED", 1, Decimal("1200.00")),
+    ("O-1015", "PLACED", 4, Decimal("38.00")),
+    ("O-1016", "PLACED", 1, Decimal("249.00")),
+    ("O-1020", "RETURNED", 2, Decimal("30.00")),
+}
+CUSTOMER_DIM = {  # customer_id, email, country, segment, valid_from, valid_to, is_current
+    (1, "ada@example.com", "GB", "retail", T25, None, True),
+    (2, "grace@example.com", "US", "enterprise", T25, dt.datetime(2026, 11, 26, 5, 10), False),
+    (2, "grace.hopper@example.com", "US", "enterprise", dt.datetime(2026, 11, 26, 5, 10), None, True),
+    (3, "alan.turing@example.com", "GB", "retail", T25, dt.datetime(2026, 11, 26, 5, 20), False),
+    (
+        3,
+        "alan.turing@example.com",
+        "US",
+        "retail",
+        dt.datetime(2026, 11, 26, 5, 20),
+        dt.datetime(2026, 11, 26, 9),
+        False,
+    ),
+    (3, "alan.turing@example.com", "US", "enterprise", dt.datetime(2026, 11, 26, 9), None, True),
+    (4, "kj@example.com", "US", "retail", T25, None, True),
+    (5, "ewd@example.com", "NL", "smb", T25, dt.datetime(2026, 11, 26, 5, 30), False),
+    (6, "mh@example.com", "US", "enterprise", T25, None, True),
+    (7, "linus@example.com", "FI", "smb", T25, dt.datetime(2026, 11, 25, 18), False),
+    (7, "linus@example.org", "US", "smb", dt.datetime(2026, 11, 25, 18), None, True),
+    (8, "liskov@example.com", "US", "retail", T25, None, True),
+    (9, "fran@example.com", "US", "enterprise", dt.datetime(2026, 11, 26, 6), None, True),
+}
+CUSTOMER_VALUE = {  # customer_id, orders_count, total_amount, value_band (as of 2026-11-26)
+    (1, 2, Decimal("61.23"), "LOW"),
+    (2, 2, Decimal("288.98"), "MEDIUM"),
+    (3, 2, Decimal("66.50"), "LOW"),
+    (4, 0, Decimal("0.00"), "LOW"),
+    (6, 3, Decimal("515.00"), "MEDIUM"),
+    (7, 1, Decimal("99.00"), "LOW"),
+    (8, 1, Decimal("30.00"), "LOW"),
+    (9, 1, Decimal("1200.00"), "HIGH"),
+}
+QUARANTINED = {  # (table, run_key) → records
+    ("sales.quarantine", "2026-11-25"): 5,
+    ("sales.quarantine", "2026-11-26"): 3,
+    ("customers.quarantine", "2026-11-25"): 1,
+    ("customers.quarantine", "2026-11-26"): 3,
+}
+
+
+def _naive_utc(value: Any) -> Any:
+    """Spark's timestamps are Iceberg timestamptz: pyiceberg returns them aware, Spark (UTC session) naive."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def _project(rows: Iterable[dict[str, Any]], columns: Iterable[str]) -> set[tuple[Any, ...]]:
+    names = list(columns)
+    return {tuple(_naive_utc(row[c]) for c in names) for row in rows}
+
+
+def assert_sample_results(rows_of: RowsOf) -> None:
+    """Every table the pipeline writes holds exactly what the sample data must produce."""
+    daily = ["order_date", "currency", "orders", "cancelled_orders", "items", "customers", "gross_amount"]
+    assert _project(rows_of("sales.daily_sales"), daily) == DAILY_SALES
+    assert _project(rows_of("sales.orders"), ["order_id", "status", "quantity", "amount"]) == ORDERS
+    dim = ["customer_id", "email", "country", "segment", "valid_from", "valid_to", "is_current"]
+    assert _project(rows_of("customers.customer_dim"), dim) == CUSTOMER_DIM
+    value = ["customer_id", "orders_count", "total_amount", "value_band"]
+    assert _project(rows_of("legacy_refactor.customer_value"), value) == CUSTOMER_VALUE
+    for (table, run_key), count in QUARANTINED.items():
+        assert sum(1 for r in rows_of(table) if r["run_key"] == run_key) == count, (table, run_key)

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+from tools.manifest import ManifestError, declared_tables, load_manifests, validate
+
+
+@pytest.fixture
+def jobs_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "jobs"
+    shutil.copytree(REPO_ROOT / "jobs", root, ignore=shutil.ignore_patterns("sample_data", "__pycache__"))
+    return root
+
+
+def test_the_repository_manifests_are_valid() -> None:
+    assert validate() == []
+    manifests = load_manifests()
+    assert set(manifests.jobs) == {"sales_daily_sales", "customers_customer_delta", "legacy_refactor_step01"}
+    assert manifests.pipelines["sales_daily"].stages == (
+        ("customers_customer_delta",),
+        ("sales_daily_sales",),
+        ("legacy_refactor_step01",),
+    )
+
+
+def test_declared_tables_are_read_from_the_script_source() -> None:
+    tables = declared_tables(REPO_ROOT / "jobs/sales/job_daily_sales.py")
+    assert tables == {
+        "TABLES_READ": ("sales.orders",),
+        "TABLES_WRITTEN": ("sales.orders", "sales.daily_sales", "sales.quarantine"),
+    }
+
+
+def _edit(root: Path, domain: str, old: str, new: str) -> None:
+    path = root / domain / "jobs.yaml"
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("domain", "old", "new", "message"),
+    [
+        ("sales", "script: job_daily_sales.py", "script: job_gone.py",
+         "jobs/sales/jobs.yaml: jobs.daily_sales: script jobs/sales/job_gone.py does not exist"),
+        ("sales", "worker_type: G.1X", "worker_type: G.3X",
+         "jobs/sales/jobs.yaml: jobs.daily_sales: unknown worker_type 'G.3X'"),
+        ("legacy_refactor", "worker_type: G.1X", "worker_type: G.4X",
+         "jobs.step01: FLEX runs only on G.1X or G.2X, not G.4X"),
+        ("sales", "tables: [sales.orders, sales.daily_sales, sales.quarantine]", "tables: [sales.orders]",
+         "jobs.daily_sales: writes.tables ['sales.orders'] does not match TABLES_WRITTEN"),
+        ("customers", "jobs:\n", "jobs:\n  customer_delta:\n    script: job_customer_delta.py\n    description: x\n",
+         "jobs/customers/jobs.yaml: not valid YAML: duplicate key 'customer_delta'"),
+        ("sales", "[legacy_refactor.step01]", "[legacy_refactor.step99]",
+         "pipelines.daily: job legacy_refactor_step99 is not defined in any manifest"),
+        ("sales", "timeout_minutes: 30", "timeout_minutes: 0",
+         "jobs.daily_sales.timeout_minutes: 0 must be an integer from 1 to 2880"),
+        ("sales", "schedule: cron(0 6 * * ? *)", "schedule: every morning",
+         "pipelines.daily.schedule: 'every morning' must be an EventBridge cron(...) or rate(...)"),
+        ("sales", "domain: sales", "domain: shop", "jobs/sales/jobs.yaml: domain 'shop' must equal the folder name"),
+    ],
+)  # fmt: skip
+def test_problems_name_the_file_and_the_entry(jobs_copy: Path, domain: str, old: str, new: str, message: str) -> None:
+    _edit(jobs_copy, domain, old, new)
+    problems = validate(jobs_copy)
+    assert any(message in p for p in problems), problems
+
+
+def test_a_script_without_a_manifest_entry_is_reported(jobs_copy: Path) -> None:
+    (jobs_copy / "sales" / "job_orphan.py").write_text("TABLES_READ = ()\nTABLES_WRITTEN = ()\n")
+    assert any("jobs/sales/job_orphan.py: no entry in" in p for p in validate(jobs_copy))
+
+
+def test_loading_invalid_manifests_raises_with_every_problem(jobs_copy: Path) -> None:
+    _edit(jobs_copy, "sales", "worker_type: G.1X", "worker_type: X")
+    _edit(jobs_copy, "customers", "max_retries: 1", "max_retries: -1")
+    with pytest.raises(ManifestError) as caught:
+        load_manifests(jobs_copy)
+    assert len(caught.value.problems) >= 2

@@ -1,0 +1,93 @@
+"""``just run JOB [--name value ...]``: run one job script locally exactly as Glue calls it.
+
+JOB is a Glue job name (``sales_daily_sales``), ``sales/daily_sales`` or the script path
+(``sales/job_daily_sales``). The command line is built the way Glue builds it: Glue's own
+arguments (``--JOB_ID``, ``--JOB_RUN_ID``, ``--job-bookmark-option``, ``--JOB_NAME``), then
+the manifest's default arguments, overridden key by key by the ones given here. The script
+runs as its own process with ``ENV=local`` (unless ENV is set) from the repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Mapping, Sequence
+
+from tools.manifest import REPO_ROOT, JobSpec, ManifestError, load_manifests
+
+
+def parse_pairs(tokens: Sequence[str]) -> dict[str, str]:
+    """``--a 1 --b=2`` → ``{"--a": "1", "--b": "2"}``; anything else is an error naming the token."""
+    pairs: dict[str, str] = {}
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token.startswith("--") or len(token) == 2:
+            raise ValueError(f"expected --name value, got {token!r}")
+        if "=" in token:
+            key, value = token.split("=", 1)
+            i += 1
+        elif i + 1 < len(tokens) and not tokens[i + 1].startswith("--"):
+            key, value = token, tokens[i + 1]
+            i += 2
+        else:
+            raise ValueError(f"argument {token} has no value")
+        pairs[key] = value
+    return pairs
+
+
+def glue_argv(
+    script: str,
+    *,
+    job_name: str,
+    run_id: str,
+    default_arguments: Mapping[str, str],
+    run_arguments: Mapping[str, str],
+) -> list[str]:
+    """sys.argv as Glue passes it: its own arguments, then defaults overridden by run arguments."""
+    merged = {**default_arguments, **run_arguments}
+    bookmark = merged.pop("--job-bookmark-option", "job-bookmark-disable")
+    argv = [script, "--JOB_ID", f"j_{job_name}", "--JOB_RUN_ID", run_id, "--job-bookmark-option", bookmark]
+    argv += ["--JOB_NAME", job_name]
+    for key, value in merged.items():
+        argv += [key, value]
+    return argv
+
+
+def local_command(spec: JobSpec, run_arguments: Mapping[str, str], run_id: str | None = None) -> list[str]:
+    defaults = {f"--{k}": v for k, v in spec.arguments.items()}
+    run_id = run_id or f"jr_local_{uuid.uuid4().hex[:16]}"
+    argv = glue_argv(
+        str(spec.script_path),
+        job_name=spec.glue_name,
+        run_id=run_id,
+        default_arguments=defaults,
+        run_arguments=run_arguments,
+    )
+    return [sys.executable, *argv]
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="just run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("job", help="sales_daily_sales, sales/daily_sales or sales/job_daily_sales")
+    parser.add_argument("--dry-run", action="store_true", help="print the command line and exit")
+    options, rest = parser.parse_known_args(argv)
+    try:
+        spec = load_manifests().job(options.job)
+        run_arguments = parse_pairs(rest)
+    except (ManifestError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    command = local_command(spec, run_arguments)
+    if options.dry_run:
+        print(" ".join(command))
+        return 0
+    env = {**os.environ, "ENV": os.environ.get("ENV", "local")}
+    return subprocess.run(command, cwd=REPO_ROOT, env=env, check=False).returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
