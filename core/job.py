@@ -58,7 +58,7 @@ def start_job(
     """Resolve arguments (Glue semantics), config, logging and Spark; log the run's outcome."""
     started = time.monotonic()
     args = resolve_job_args(list(sys.argv if argv is None else argv), required, optional)
-    config = load_config(config_overrides, environ={**os.environ, **args.environment})
+    config = load_config(config_overrides, environ={**os.environ, **args.environment}, discover_stack=True)
     configure_logging(
         job=args.job_name, run_id=args.run_id, env=config.env, level=config.log_level, secrets=_secrets(args, config)
     )

@@ -79,6 +79,8 @@ def s3a_conf(config: Config) -> dict[str, str]:
 def local_conf(config: Config, jar_paths: list[Path] | None, *, app_name: str) -> dict[str, str]:
     """Everything a local session needs: small, quiet, one catalog, UTC, S3A."""
     java_options = f"-Duser.timezone=UTC -Dlog4j2.configurationFile={LOG4J2_PROPERTIES.as_uri()}"
+    if config.spark_fast_start:
+        java_options += " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
     conf = {
         "spark.master": config.spark_master,
         "spark.app.name": app_name,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -41,6 +43,8 @@ def _local_session(config: Config, app_name: str) -> SparkSession:
 
     from core.jars import ensure_jars
 
+    if config.catalog_type == "rest":
+        _check_catalog_answers(config)
     jar_paths = None
     if config.jars_source == "pypi":
         jar_paths = ensure_jars(config.jars_cache_dir, index_url=config.jars_index_url)
@@ -61,6 +65,20 @@ def _local_session(config: Config, app_name: str) -> SparkSession:
         ) from e
     _log.debug("started local Spark %s with catalog %s", session.version, config.catalog_name)
     return session
+
+
+def _check_catalog_answers(config: Config) -> None:
+    """Fail with a fix, not a JVM stack trace, when the REST catalog is not there."""
+    url = f"{config.catalog_uri}/v1/config"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - configured http(s) URL
+            response.read()
+    except (urllib.error.URLError, OSError) as e:
+        raise SparkSessionError(
+            f"no Iceberg REST catalog answers at {config.catalog_uri} ({e}): start the local lakehouse "
+            "with `just up`, or use a catalog without a server (DOMAIN_PROJECT_CATALOG_TYPE=hadoop and "
+            "DOMAIN_PROJECT_WAREHOUSE=<dir>)"
+        ) from e
 
 
 def _check_same_session(session: SparkSession, wanted: dict[str, str]) -> None:

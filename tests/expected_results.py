@@ -1,4 +1,4 @@
-"""What the sample data must produce after the sales_daily pipeline ran for 2026-11-25 and -26.
+"""What the sample data must produce after the sales_daily pipeline ran for 2026-11-25, then -26.
 
 Shared by every end-to-end test (job processes, the embedded stack, Terraform-deployed
 pipelines, the compose stack), whatever reads the tables (Spark or pyiceberg): each passes
@@ -62,15 +62,23 @@ CUSTOMER_DIM = {  # customer_id, email, country, segment, valid_from, valid_to, 
     (8, "liskov@example.com", "US", "retail", T25, None, True),
     (9, "fran@example.com", "US", "enterprise", dt.datetime(2026, 11, 26, 6), None, True),
 }
-CUSTOMER_VALUE = {  # customer_id, orders_count, total_amount, value_band (as of 2026-11-26)
-    (1, 2, Decimal("61.23"), "LOW"),
-    (2, 2, Decimal("288.98"), "MEDIUM"),
-    (3, 2, Decimal("66.50"), "LOW"),
-    (4, 0, Decimal("0.00"), "LOW"),
-    (6, 3, Decimal("515.00"), "MEDIUM"),
-    (7, 1, Decimal("99.00"), "LOW"),
-    (8, 1, Decimal("30.00"), "LOW"),
-    (9, 1, Decimal("1200.00"), "HIGH"),
+CUSTOMER_VALUE = {  # as_of_date, customer_id, orders_count, total_amount, value_band: one snapshot per day
+    (D25, 1, 2, Decimal("61.23"), "LOW"),
+    (D25, 2, 1, Decimal("249.00"), "MEDIUM"),
+    (D25, 3, 1, Decimal("28.50"), "LOW"),
+    (D25, 4, 1, Decimal("19.99"), "LOW"),  # O-1004 is cancelled only by the next day's update
+    (D25, 5, 0, Decimal("0.00"), "LOW"),
+    (D25, 6, 2, Decimal("266.00"), "MEDIUM"),
+    (D25, 7, 1, Decimal("99.00"), "LOW"),
+    (D25, 8, 0, Decimal("0.00"), "LOW"),
+    (D26, 1, 2, Decimal("61.23"), "LOW"),
+    (D26, 2, 2, Decimal("288.98"), "MEDIUM"),
+    (D26, 3, 2, Decimal("66.50"), "LOW"),
+    (D26, 4, 0, Decimal("0.00"), "LOW"),
+    (D26, 6, 3, Decimal("515.00"), "MEDIUM"),
+    (D26, 7, 1, Decimal("99.00"), "LOW"),
+    (D26, 8, 1, Decimal("30.00"), "LOW"),
+    (D26, 9, 1, Decimal("1200.00"), "HIGH"),
 }
 QUARANTINED = {  # (table, run_key) → records
     ("sales.quarantine", "2026-11-25"): 5,
@@ -99,7 +107,7 @@ def assert_sample_results(rows_of: RowsOf) -> None:
     assert _project(rows_of("sales.orders"), ["order_id", "status", "quantity", "amount"]) == ORDERS
     dim = ["customer_id", "email", "country", "segment", "valid_from", "valid_to", "is_current"]
     assert _project(rows_of("customers.customer_dim"), dim) == CUSTOMER_DIM
-    value = ["customer_id", "orders_count", "total_amount", "value_band"]
+    value = ["as_of_date", "customer_id", "orders_count", "total_amount", "value_band"]
     assert _project(rows_of("legacy_refactor.customer_value"), value) == CUSTOMER_VALUE
     for (table, run_key), count in QUARANTINED.items():
         assert sum(1 for r in rows_of(table) if r["run_key"] == run_key) == count, (table, run_key)

@@ -20,6 +20,7 @@ JUST = str(Path(sys.executable).with_name("just"))
 PIPELINE = [  # (job, run_date) in the sales_daily pipeline's order, each day in turn
     ("customers/job_customer_delta", "2026-11-25"),
     ("sales/job_daily_sales", "2026-11-25"),
+    ("legacy_refactor/job_step01", "2026-11-25"),
     ("customers/job_customer_delta", "2026-11-26"),
     ("sales/job_daily_sales", "2026-11-26"),
     ("legacy_refactor/job_step01", "2026-11-26"),

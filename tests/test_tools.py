@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from emulator.aws.glue.arguments import glue_argv
 from tests.conftest import REPO_ROOT
 from tools.gen_data import generate
 from tools.manifest import load_manifests
-from tools.run_job import glue_argv, local_command, parse_pairs
+from tools.run_job import local_command, parse_pairs
 from tools.seed import seed
 
 
@@ -80,3 +81,17 @@ def test_generated_data_is_deterministic_and_has_anomalies(tmp_path: Path) -> No
     assert sum(1 for line in lines if line.count(",") != 8) > 0  # wrong field counts
     assert len(lines) != len(set(lines))  # duplicates
     assert len(lines) > 2000
+
+
+def test_pipeline_graph_is_current() -> None:
+    from tools.pipelines import GRAPH_FILE, render_graph
+
+    assert GRAPH_FILE.read_text() == render_graph(load_manifests()), "jobs/PIPELINES.md is stale: run `just graph`"
+
+
+def test_graph_shows_stages_in_order() -> None:
+    from tools.pipelines import mermaid
+
+    text = mermaid(load_manifests().pipelines["sales_daily"])
+    assert "customers_customer_delta --> sales_daily_sales" in text
+    assert "sales_daily_sales --> legacy_refactor_step01" in text

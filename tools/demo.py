@@ -1,9 +1,15 @@
 """``just demo``: the domain's three jobs end-to-end on local Spark and Iceberg, tables printed.
 
-``files`` runs with no servers at all: a Hadoop Iceberg catalog and the raw zone in
-``.lakehouse/demo/``, recreated on every run. The sample data (two days, with malformed
-rows, duplicates and late updates) is copied in, then each day runs the ``sales_daily``
-pipeline's jobs in stage order, each called with the argv Glue would pass.
+``embedded`` (the default) runs them the way AWS does, on the local lakehouse: it starts
+the stack if needed (``just up``), publishes the scripts, the core wheel, the Glue jobs and
+the ``sales_daily`` pipeline (``just push``), uploads the sample data (two days, with
+malformed rows, duplicates and late updates) to the raw bucket, runs the pipeline through
+Step Functions for each day (every job a real Glue job run of the deployed script), and
+prints the Iceberg tables read back through the REST catalog. The stack keeps running.
+
+``files`` needs no servers at all: a Hadoop Iceberg catalog and the raw zone in
+``.lakehouse/demo/``, recreated on every run; each job is called in-process with the argv
+Glue would pass.
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
+from emulator.aws.glue.arguments import glue_argv
 from tools.manifest import REPO_ROOT, JobSpec, Manifests, load_manifests
-from tools.run_job import glue_argv
 from tools.seed import sample_files, seed
 
 DEMO_PIPELINE = "sales_daily"
@@ -84,13 +90,40 @@ def run_files_demo(workdir: Path) -> None:
     print_tables(lambda t: spark.table(t).orderBy(*spark.table(t).columns[:3]).show(100, truncate=48), manifests)
 
 
+def run_embedded_demo() -> bool:
+    """Returns True when every pipeline run succeeded."""
+    from emulator.settings import load_settings
+    from emulator.stack import supervisor
+    from tools.glue_run import run_pipeline, seed_raw
+    from tools.local_deploy import publish
+    from tools.tables import rest_catalog, show
+
+    settings = load_settings()
+    if not supervisor.is_up(settings):
+        print(f"[demo] lakehouse ready in {supervisor.up(settings):.1f}s", file=sys.stderr)
+    publish(settings)
+    print(f"[demo] uploaded {len(seed_raw(settings))} sample files to s3://{settings.lakehouse.raw_bucket}")
+    for run_date in sample_run_dates():
+        described = run_pipeline(settings, DEMO_PIPELINE, {"run_date": run_date})
+        if described["status"] != "SUCCEEDED":
+            print(f"[demo] pipeline failed for {run_date}: {described.get('cause', '')}", file=sys.stderr)
+            print("[demo] see `just status` and `just logs`", file=sys.stderr)
+            return False
+    catalog = rest_catalog(settings)
+    print_tables(lambda table: show(catalog, table), load_manifests())
+    print("\n[demo] the lakehouse is still running: `just status`, `just down`", file=sys.stderr)
+    return True
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="just demo", description=__doc__.split("\n\n")[0])
-    parser.add_argument("target", nargs="?", default="files", choices=["files"], help="where to run")
+    parser.add_argument("target", nargs="?", default="embedded", choices=["embedded", "files"], help="where to run")
     options = parser.parse_args(argv)
     started = time.monotonic()
     if options.target == "files":
         run_files_demo(STATE_DIR / "demo")
+    elif not run_embedded_demo():
+        return 1
     print(f"\n[demo] done in {time.monotonic() - started:.0f}s", file=sys.stderr)
     return 0
 

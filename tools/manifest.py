@@ -130,7 +130,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark
@@ -349,7 +349,8 @@ def _substitute(node: ast.expr, constants: Mapping[str, Any]) -> ast.expr:
         def visit_Name(self, name: ast.Name) -> ast.AST:  # ast's visitor naming
             return ast.Constant(constants[name.id]) if name.id in constants else name
 
-    return ast.fix_missing_locations(Inline().visit(ast.parse(ast.unparse(node), mode="eval").body))
+    inlined: ast.expr = Inline().visit(ast.parse(ast.unparse(node), mode="eval").body)
+    return ast.fix_missing_locations(inlined)
 
 
 def _script_checks(manifests: Manifests, root: Path, problems: list[str]) -> None:

@@ -16,6 +16,7 @@ import sys
 import uuid
 from collections.abc import Mapping, Sequence
 
+from emulator.aws.glue.arguments import glue_argv
 from tools.manifest import REPO_ROOT, JobSpec, ManifestError, load_manifests
 
 
@@ -37,24 +38,6 @@ def parse_pairs(tokens: Sequence[str]) -> dict[str, str]:
             raise ValueError(f"argument {token} has no value")
         pairs[key] = value
     return pairs
-
-
-def glue_argv(
-    script: str,
-    *,
-    job_name: str,
-    run_id: str,
-    default_arguments: Mapping[str, str],
-    run_arguments: Mapping[str, str],
-) -> list[str]:
-    """sys.argv as Glue passes it: its own arguments, then defaults overridden by run arguments."""
-    merged = {**default_arguments, **run_arguments}
-    bookmark = merged.pop("--job-bookmark-option", "job-bookmark-disable")
-    argv = [script, "--JOB_ID", f"j_{job_name}", "--JOB_RUN_ID", run_id, "--job-bookmark-option", bookmark]
-    argv += ["--JOB_NAME", job_name]
-    for key, value in merged.items():
-        argv += [key, value]
-    return argv
 
 
 def local_command(spec: JobSpec, run_arguments: Mapping[str, str], run_id: str | None = None) -> list[str]:

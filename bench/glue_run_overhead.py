@@ -1,0 +1,50 @@
+"""A one-job Glue run on the embedded stack versus running the same script directly (same data, same stack).
+
+Both runs use the stack's REST catalog and S3; the difference is the Glue path: StartJobRun,
+artifact download from S3, process launch, log shipping, and GetJobRun polling (1 s).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from emulator.aws.glue.arguments import glue_argv
+from emulator.settings import load_settings
+from emulator.stack import supervisor
+from tools.glue_run import run_glue_job, seed_raw
+from tools.local_deploy import publish
+from tools.manifest import load_manifests
+
+JOB = "customers_customer_delta"
+ROUNDS = 3
+
+
+def main() -> None:
+    settings = load_settings()
+    if not supervisor.is_up(settings):
+        supervisor.up(settings, say=lambda _: None)
+    publish(settings, say=lambda _: None)
+    seed_raw(settings)
+    spec = load_manifests().jobs[JOB]
+    env = {**os.environ, **settings.client_environment()}
+    direct, glue = [], []
+    for _ in range(ROUNDS):
+        started = time.monotonic()
+        argv = glue_argv(str(spec.script_path), job_name=JOB, run_id="jr_bench", default_arguments={},
+                         run_arguments={"--run_date": "2026-11-25"})  # fmt: skip
+        subprocess.run([sys.executable, *argv], env=env, check=True, capture_output=True)
+        direct.append(time.monotonic() - started)
+        started = time.monotonic()
+        run = run_glue_job(settings, JOB, {"--run_date": "2026-11-25"}, say=lambda _: None)
+        assert run["JobRunState"] == "SUCCEEDED", run
+        glue.append(time.monotonic() - started)
+    d, g = min(direct), min(glue)
+    print(f"{JOB}: direct {', '.join(f'{x:.1f}s' for x in direct)}; Glue run {', '.join(f'{x:.1f}s' for x in glue)}")
+    print(f"best of {ROUNDS}: direct {d:.1f}s, Glue run {g:.1f}s, overhead {100 * (g - d) / d:.0f}%")
+
+
+if __name__ == "__main__":
+    main()

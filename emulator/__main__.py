@@ -1,0 +1,105 @@
+"""``python -m emulator up|down|status|logs|reset|env|serve``: the local lakehouse from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from emulator.settings import Settings, SettingsError, load_settings
+from emulator.stack import supervisor
+
+
+def _summary(settings: Settings, seconds: float) -> None:
+    lakehouse = settings.lakehouse
+    print(f"\nlakehouse up (embedded) in {seconds:.1f}s")
+    print(f"  AWS endpoint     {settings.aws_endpoint}   S3 IAM STS Glue StepFunctions Logs Events SNS KMS")
+    print(f"  Iceberg catalog  {settings.catalog_uri}   warehouse {lakehouse.warehouse}")
+    print(f"  state            {settings.state_dir}   (logs: just logs; stop: just down)")
+    print(f'  client env       {settings.state_dir / supervisor.STACK_ENV}   (eval "$(just env)" in a shell)')
+
+
+def _status(settings: Settings) -> int:
+    from emulator.stack.report import describe
+
+    services = supervisor.status(settings)
+    for service in services:
+        state = "up" if service.alive and service.healthy else ("not answering" if service.alive else "down")
+        print(f"{service.name:8} {state:14} {service.url}" + (f"  pid {service.pid}" if service.pid else ""))
+    if not all(s.alive and s.healthy for s in services):
+        return 1
+    from emulator.clients import aws_client
+
+    for line in describe(aws_client(settings, "glue"), aws_client(settings, "stepfunctions")):
+        print(line)
+    return 0
+
+
+def _logs(settings: Settings, service: str, lines: int, follow: bool) -> int:
+    print(supervisor.tail_log(settings, service, lines))
+    path = settings.state_dir / "logs" / f"{service}.log"
+    if follow and path.is_file():
+        with path.open(errors="replace") as log:
+            log.seek(0, 2)
+            while True:
+                line = log.readline()
+                if line:
+                    print(line, end="", flush=True)
+                else:
+                    time.sleep(0.3)
+    return 0
+
+
+def _serve(settings: Settings, service: str) -> int:
+    if service == "aws":
+        from emulator.aws.server import serve as serve_aws
+
+        serve_aws(settings)
+    else:
+        from emulator.catalog.server import serve as serve_catalog
+
+        serve_catalog(settings)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start the lakehouse and wait until it answers")
+    commands.add_parser("down", help="stop it (its state is kept until the next up)")
+    commands.add_parser("status", help="health, Glue job runs and pipeline executions")
+    logs = commands.add_parser("logs", help="a service's log")
+    logs.add_argument("service", nargs="?", default="aws", choices=supervisor.SERVICES)
+    logs.add_argument("-n", "--lines", type=int, default=50)
+    logs.add_argument("-f", "--follow", action="store_true")
+    commands.add_parser("reset", help="stop it and delete all of its state")
+    commands.add_parser("env", help='print export lines for a shell: eval "$(python -m emulator env)"')
+    serve = commands.add_parser("serve", help="run one service in the foreground (what up starts)")
+    serve.add_argument("service", choices=supervisor.SERVICES)
+    options = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        if options.command == "up":
+            _summary(settings, supervisor.up(settings))
+        elif options.command == "down":
+            supervisor.down(settings)
+        elif options.command == "status":
+            return _status(settings)
+        elif options.command == "logs":
+            return _logs(settings, options.service, options.lines, options.follow)
+        elif options.command == "reset":
+            supervisor.reset(settings)
+        elif options.command == "env":
+            for key, value in settings.client_environment().items():
+                print(f"export {key}={value}")
+        else:
+            return _serve(settings, options.service)
+    except (supervisor.StackError, SettingsError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,206 @@
+"""Catalog operations over pyiceberg's SqlCatalog, with the REST protocol's commit semantics.
+
+A commit validates the request's requirements against the current metadata (failure:
+409 CommitFailedException), applies the updates (pyiceberg's ``update_table_metadata``
+inside ``SqlCatalog.commit_table``), writes the new metadata file and compare-and-swaps the
+metadata location in SQLite. A race lost between validation and the swap is retried here
+on the server; a failure after the metadata file was written is reported as 500
+CommitStateUnknownException, because the client cannot know whether it took effect.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+from pyiceberg.catalog import Catalog
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.exceptions import CommitFailedException, NoSuchTableError, TableAlreadyExistsError
+from pyiceberg.partitioning import UNPARTITIONED_PARTITION_SPEC, PartitionSpec
+from pyiceberg.schema import Schema
+from pyiceberg.table import CommitTableResponse
+from pyiceberg.table.metadata import TableMetadata
+from pyiceberg.table.sorting import UNSORTED_SORT_ORDER, SortOrder
+from pyiceberg.table.update import AssertCreate, TableRequirement, TableUpdate
+from pyiceberg.typedef import Identifier
+from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
+
+from emulator.catalog import models
+from emulator.catalog.errors import BadRequestError, CommitFailedError, CommitStateUnknownError
+
+_REQUIREMENTS: TypeAdapter[Any] = TypeAdapter(TableRequirement)
+_UPDATES: TypeAdapter[Any] = TypeAdapter(TableUpdate)
+COMMIT_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class LoadedTable:
+    metadata_location: str | None
+    metadata: TableMetadata
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What ``SqlCatalog.commit_table`` needs of its ``table`` argument: the identifier."""
+
+    identifier: Identifier
+
+    def name(self) -> Identifier:
+        return self.identifier
+
+
+def _parse(adapter: TypeAdapter[Any], items: Iterable[Mapping[str, Any]], what: str) -> tuple[Any, ...]:
+    parsed = []
+    for item in items:
+        try:
+            parsed.append(adapter.validate_python(item))
+        except PydanticValidationError as e:
+            kind = item.get("type") or item.get("action") or "?"
+            raise BadRequestError(f"unsupported or malformed {what} {kind!r}: {e.errors()[0]['msg']}") from e
+    return tuple(parsed)
+
+
+def _page(items: Sequence[Any], key: Any, token: str | None, size: int | None) -> tuple[list[Any], str | None]:
+    """Token = the key of the last item returned; stable while items are added or dropped."""
+    ordered = sorted(items, key=key)
+    if token:
+        ordered = [i for i in ordered if key(i) > token]
+    if size is None or len(ordered) <= size:
+        return ordered, None
+    return ordered[:size], key(ordered[size - 1])
+
+
+class CatalogBackend:
+    """Thread-safe catalog: endpoints are synchronous; commits to one table are serialised."""
+
+    def __init__(self, db_path: str, warehouse: str, io_properties: Mapping[str, str] | None = None) -> None:
+        self.catalog = SqlCatalog(
+            "lakehouse", uri=f"sqlite:///{db_path}", warehouse=warehouse, **dict(io_properties or {})
+        )
+        # SQLite: wait for a lock held by another catalog process instead of failing at once.
+        event.listen(self.catalog.engine, "connect", lambda conn, _: conn.execute("PRAGMA busy_timeout = 10000"))
+        self._locks: dict[Identifier, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _lock(self, identifier: Identifier) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(identifier, threading.Lock())
+
+    # ------------------------------------------------------------ namespaces
+
+    def list_namespaces(
+        self, parent: Identifier, token: str | None, size: int | None
+    ) -> tuple[list[Identifier], str | None]:
+        if parent:
+            self.catalog.load_namespace_properties(parent)  # 404 for a missing parent
+        return _page(self.catalog.list_namespaces(parent), lambda ns: "\x1f".join(ns), token, size)
+
+    def create_namespace(self, namespace: Identifier, properties: Mapping[str, str]) -> dict[str, str]:
+        self.catalog.create_namespace(namespace, dict(properties))
+        return dict(self.catalog.load_namespace_properties(namespace))
+
+    def load_namespace(self, namespace: Identifier) -> dict[str, str]:
+        return dict(self.catalog.load_namespace_properties(namespace))
+
+    def drop_namespace(self, namespace: Identifier) -> None:
+        self.catalog.drop_namespace(namespace)
+
+    def update_namespace_properties(
+        self, namespace: Identifier, removals: list[str], updates: Mapping[str, str]
+    ) -> dict[str, list[str]]:
+        if overlap := set(removals) & set(updates):
+            raise BadRequestError(f"properties both updated and removed: {sorted(overlap)}")
+        summary = self.catalog.update_namespace_properties(namespace, set(removals), dict(updates))
+        return {"updated": summary.updated, "removed": summary.removed, "missing": summary.missing}
+
+    # ------------------------------------------------------------ tables
+
+    def list_tables(
+        self, namespace: Identifier, token: str | None, size: int | None
+    ) -> tuple[list[Identifier], str | None]:
+        self.catalog.load_namespace_properties(namespace)
+        return _page(self.catalog.list_tables(namespace), lambda ident: ident[-1], token, size)
+
+    def create_table(self, namespace: Identifier, request: models.CreateTable) -> LoadedTable:
+        identifier = (*namespace, request.name)
+        try:
+            schema = Schema.model_validate(request.table_schema)
+            spec = PartitionSpec.model_validate(request.partition_spec) if request.partition_spec else None
+            order = SortOrder.model_validate(request.write_order) if request.write_order else None
+        except PydanticValidationError as e:
+            raise BadRequestError(f"malformed schema, partition spec or sort order: {e.errors()[0]['msg']}") from e
+        self.catalog.load_namespace_properties(namespace)
+        if self.catalog.table_exists(identifier):
+            raise TableAlreadyExistsError(f"Table already exists: {Catalog.identifier_to_tuple(identifier)}")
+        arguments: dict[str, Any] = {
+            "location": request.location,
+            "partition_spec": spec or UNPARTITIONED_PARTITION_SPEC,
+            "sort_order": order or UNSORTED_SORT_ORDER,
+            "properties": request.properties,
+        }
+        if request.stage_create:
+            # Nothing is persisted: the client commits the table (assert-create) when its write is done.
+            staged = self.catalog._create_staged_table(identifier, schema, **arguments)
+            return LoadedTable(None, staged.metadata)
+        table = self.catalog.create_table(identifier, schema, **arguments)
+        return LoadedTable(table.metadata_location, table.metadata)
+
+    def load_table(self, identifier: Identifier) -> LoadedTable:
+        table = self.catalog.load_table(identifier)
+        return LoadedTable(table.metadata_location, table.metadata)
+
+    def table_exists(self, identifier: Identifier) -> bool:
+        return bool(self.catalog.table_exists(identifier))
+
+    def commit(
+        self, identifier: Identifier, requirements: list[dict[str, Any]], updates: list[dict[str, Any]]
+    ) -> CommitTableResponse:
+        parsed_requirements = _parse(_REQUIREMENTS, requirements, "requirement")
+        parsed_updates = _parse(_UPDATES, updates, "update")
+        creating = any(isinstance(r, AssertCreate) for r in parsed_requirements)
+        with self._lock(identifier):
+            for _ in range(COMMIT_ATTEMPTS):
+                try:
+                    current: TableMetadata | None = self.catalog.load_table(identifier).metadata
+                except NoSuchTableError:
+                    if not creating:
+                        raise
+                    current = None
+                for requirement in parsed_requirements:
+                    requirement.validate(current)  # CommitFailedException → 409, nothing written
+                try:
+                    response: CommitTableResponse = self.catalog.commit_table(
+                        _Named(identifier),  # type: ignore[arg-type]
+                        parsed_requirements,
+                        parsed_updates,
+                    )
+                except CommitFailedException:
+                    continue  # another writer swapped the pointer after our check: re-validate and retry
+                except (SQLAlchemyError, OSError) as e:
+                    raise CommitStateUnknownError(
+                        f"commit to {'.'.join(identifier)} may or may not have applied: {e}"
+                    ) from e
+                except ValueError as e:  # an update that cannot apply to this metadata: nothing written
+                    raise BadRequestError(f"cannot apply updates to {'.'.join(identifier)}: {e}") from e
+                return response
+        raise CommitFailedError(f"commit to {'.'.join(identifier)} lost {COMMIT_ATTEMPTS} races to concurrent writers")
+
+    def drop_table(self, identifier: Identifier, *, purge: bool) -> None:
+        if purge:
+            self.catalog.purge_table(identifier)
+        else:
+            self.catalog.drop_table(identifier)
+
+    def rename_table(self, source: Identifier, destination: Identifier) -> None:
+        if not self.catalog.table_exists(source):
+            raise NoSuchTableError(f"Table does not exist: {'.'.join(source)}")
+        self.catalog.rename_table(source, destination)
+
+    def register_table(self, identifier: Identifier, metadata_location: str, *, overwrite: bool) -> LoadedTable:
+        table = self.catalog.register_table(identifier, metadata_location, overwrite=overwrite)
+        return LoadedTable(table.metadata_location, table.metadata)

@@ -1,0 +1,40 @@
+"""Serve the catalog for the stack: SQLite in the state directory, warehouse on the emulator's S3."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+from fastapi import FastAPI
+
+from emulator.catalog.app import create_app
+from emulator.catalog.backend import CatalogBackend
+from emulator.settings import Settings
+
+
+def s3_properties(settings: Settings, endpoint: str) -> dict[str, str]:
+    """pyiceberg FileIO properties for the emulator's S3 (path-style, static test credentials)."""
+    env = settings.client_environment()
+    return {
+        "s3.endpoint": endpoint,
+        "s3.access-key-id": env["AWS_ACCESS_KEY_ID"],
+        "s3.secret-access-key": env["AWS_SECRET_ACCESS_KEY"],
+        "s3.region": settings.lakehouse.region,
+        "s3.force-virtual-addressing": "false",
+    }
+
+
+def build_app(settings: Settings, *, client_s3_endpoint: str | None = None) -> FastAPI:
+    """The stack's catalog. ``client_s3_endpoint``: the S3 address clients should use, when it
+    differs from the server's (containers reach S3 as aws:4566, the host as 127.0.0.1:4566)."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    backend = CatalogBackend(
+        str(settings.catalog_db), settings.lakehouse.warehouse, s3_properties(settings, settings.aws_endpoint)
+    )
+    return create_app(backend, client_config=s3_properties(settings, client_s3_endpoint or settings.aws_endpoint))
+
+
+def serve(settings: Settings, *, client_s3_endpoint: str | None = None) -> None:
+    app = build_app(settings, client_s3_endpoint=client_s3_endpoint)
+    print(f"[catalog] listening on {settings.catalog_uri}", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.catalog_port, log_level="warning", access_log=False)

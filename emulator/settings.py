@@ -1,0 +1,101 @@
+"""Emulator settings: ports, state directory and the lakehouse names, derived from core's local profile.
+
+Everything a client needs (buckets, warehouse, region, credentials) comes from the same
+``core.config`` local profile the jobs use, so the emulator and the jobs cannot disagree.
+Ports and the state directory can be changed with ``LAKEHOUSE_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.config import Config, load_config
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ACCOUNT_ID = "123456789012"  # moto's default account: every local ARN uses it
+
+
+class SettingsError(ValueError):
+    """A LAKEHOUSE_* setting is malformed."""
+
+
+def _port(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, str(default))
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise SettingsError(f"{name}={text!r} is not a TCP port (1-65535)")
+    return int(text)
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    text = environ.get(name, str(default))
+    try:
+        value = float(text)
+    except ValueError as e:
+        raise SettingsError(f"{name}={text!r} is not a number of seconds") from e
+    if value <= 0:
+        raise SettingsError(f"{name}={text!r} must be positive")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the embedded stack listens and keeps its state."""
+
+    host: str
+    aws_port: int
+    catalog_port: int
+    state_dir: Path
+    lakehouse: Config  # core's local profile: buckets, warehouse, region, credentials
+    public_aws_endpoint: str | None = None  # how others reach it, when not host:port (containers)
+    public_catalog_uri: str | None = None
+    seconds_per_timeout_minute: float = 60.0  # Glue timeouts are whole minutes; tests shrink the minute
+
+    @property
+    def aws_endpoint(self) -> str:
+        return self.public_aws_endpoint or f"http://{self.host}:{self.aws_port}"
+
+    @property
+    def catalog_uri(self) -> str:
+        return self.public_catalog_uri or f"http://{self.host}:{self.catalog_port}"
+
+    @property
+    def catalog_db(self) -> Path:
+        return self.state_dir / "catalog.db"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.state_dir / "runs"
+
+    def client_environment(self) -> dict[str, str]:
+        """What any client (core.config, boto3, the AWS CLI, pyiceberg) needs to find this stack."""
+        config = self.lakehouse
+        return {
+            "ENV": "local",
+            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "AWS_ACCESS_KEY_ID": config.aws_access_key_id or "test",
+            "AWS_SECRET_ACCESS_KEY": config.aws_secret_access_key or "test",
+            "AWS_DEFAULT_REGION": config.region,
+            "AWS_REGION": config.region,
+            "DOMAIN_PROJECT_CATALOG_TYPE": "rest",
+            "DOMAIN_PROJECT_CATALOG_URI": self.catalog_uri,
+            "DOMAIN_PROJECT_S3_ENDPOINT": self.aws_endpoint,
+            "DOMAIN_PROJECT_WAREHOUSE": config.warehouse,
+        }
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    state_dir = Path(environ.get("LAKEHOUSE_STATE_DIR") or REPO_ROOT / ".lakehouse").resolve()
+    return Settings(
+        host=environ.get("LAKEHOUSE_HOST", "127.0.0.1"),
+        aws_port=_port(environ, "LAKEHOUSE_AWS_PORT", 4566),
+        catalog_port=_port(environ, "LAKEHOUSE_CATALOG_PORT", 8181),
+        state_dir=state_dir,
+        lakehouse=load_config({"env": "local"}, environ={}),
+        public_aws_endpoint=environ.get("LAKEHOUSE_AWS_ENDPOINT") or None,
+        public_catalog_uri=environ.get("LAKEHOUSE_CATALOG_URI") or None,
+        seconds_per_timeout_minute=_seconds(environ, "LAKEHOUSE_SECONDS_PER_TIMEOUT_MINUTE", 60.0),
+    )

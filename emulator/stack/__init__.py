@@ -1,0 +1,1 @@
+"""The embedded profile: both services as host processes, supervised from the CLI."""

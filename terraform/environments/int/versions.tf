@@ -1,0 +1,13 @@
+terraform {
+  required_version = ">= 1.11, < 2.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.100, < 6.0"
+    }
+  }
+
+  # Remote state per environment: values in backend.hcl (terraform init -backend-config=backend.hcl).
+  backend "s3" {}
+}

@@ -1,0 +1,74 @@
+# The same central and jobs modules as dev/int/prod, applied to the local lakehouse (the emulator).
+# Names match core's local profile, so jobs find everything with no extra settings; Glue job runs
+# then execute the scripts and wheel this apply uploaded. Run it with `just deploy-local`.
+
+provider "aws" {
+  region                      = var.region
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  s3_use_path_style           = true
+
+  endpoints {
+    cloudwatch       = var.aws_endpoint
+    cloudwatchevents = var.aws_endpoint
+    cloudwatchlogs   = var.aws_endpoint
+    glue             = var.aws_endpoint
+    iam              = var.aws_endpoint
+    kms              = var.aws_endpoint
+    s3               = var.aws_endpoint
+    sfn              = var.aws_endpoint
+    sns              = var.aws_endpoint
+    sts              = var.aws_endpoint
+  }
+
+  default_tags {
+    tags = local.tags
+  }
+}
+
+locals {
+  tags = { project = "domain-project", environment = "local", managed-by = "terraform" }
+  # core.config's local profile: the jobs' defaults when ENV=local.
+  buckets = {
+    raw       = "domain-project-local-raw"
+    curated   = "domain-project-local-curated"
+    artifacts = "domain-project-local-artifacts"
+    logs      = "domain-project-local-logs"
+  }
+}
+
+module "central" {
+  source                = "../../central"
+  environment           = "local"
+  bucket_names          = local.buckets
+  glue_databases        = module.jobs.glue_catalog_database_names
+  log_retention_days    = var.log_retention_days
+  force_destroy_buckets = true
+  # The emulator's endpoint is plain HTTP: a TLS-only policy would deny every request.
+  deny_insecure_transport = false
+  tags                    = local.tags
+}
+
+module "jobs" {
+  source            = "../../jobs"
+  jobs_root         = "${path.root}/../../../jobs"
+  dist_dir          = "${path.root}/../../../dist"
+  failure_topic_arn = module.central.sns_topic_arn
+  schedules_enabled = false # the emulator does not fire EventBridge schedules
+  platform = {
+    environment            = "local"
+    artifacts_bucket       = module.central.s3_bucket_ids["artifacts"]
+    raw_bucket             = module.central.s3_bucket_ids["raw"]
+    warehouse_bucket       = module.central.s3_bucket_ids["curated"]
+    catalog_name           = "lakehouse"
+    warehouse              = module.central.warehouse_uri
+    kms_key_arn            = module.central.kms_key_arn
+    security_configuration = module.central.glue_security_configuration_name
+    base_policy_arn        = module.central.iam_policy_arn
+    log_retention_days     = var.log_retention_days
+    tags                   = local.tags
+  }
+}

@@ -1,0 +1,6 @@
+# Remote state of prod, in that account's state bucket (created once by the bootstrap; see README).
+bucket       = "domain-project-tfstate-prod"
+key          = "domain-project/prod/terraform.tfstate"
+region       = "eu-west-1"
+encrypt      = true
+use_lockfile = true

@@ -1,0 +1,14 @@
+output "glue_job_names" {
+  description = "Deployed Glue jobs."
+  value       = module.jobs.glue_job_names
+}
+
+output "sfn_state_machine_names" {
+  description = "Deployed pipelines."
+  value       = module.jobs.sfn_state_machine_names
+}
+
+output "s3_bucket_ids" {
+  description = "Buckets by purpose."
+  value       = module.central.s3_bucket_ids
+}

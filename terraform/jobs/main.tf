@@ -1,0 +1,85 @@
+# Glue jobs and pipelines of every domain, driven by the manifests jobs/<domain>/jobs.yaml (the
+# same files `just run`, `just validate` and the emulator read). A new job is a script, a test
+# and a manifest entry; a new domain is also one <domain>_jobs.tf file (`just new-job` writes it).
+
+locals {
+  manifests = {
+    for path in fileset(var.jobs_root, "*/jobs.yaml") : dirname(path) => yamldecode(file("${var.jobs_root}/${path}"))
+  }
+  # Domains that have a <domain>_jobs.tf here; the precondition below keeps it in step with the manifests.
+  wired_domains = ["customers", "legacy_refactor", "sales"]
+
+  job_defaults = {
+    worker_type         = "G.1X"
+    number_of_workers   = 2
+    timeout_minutes     = 60
+    max_retries         = 0
+    execution_class     = "STANDARD"
+    max_concurrent_runs = 1
+  }
+  jobs_of = {
+    for domain, manifest in local.manifests : domain => {
+      for name, job in manifest.jobs : "${domain}_${name}" => merge(
+        local.job_defaults,
+        try(manifest.defaults, {}),
+        { for key, value in job : key => value if !contains(["arguments", "reads", "writes"], key) },
+        {
+          name          = "${domain}_${name}"
+          domain        = domain
+          arguments     = { for key, value in try(job.arguments, {}) : key => tostring(value) }
+          reads_raw     = try(job.reads.raw, [])
+          reads_tables  = try(job.reads.tables, [])
+          writes_tables = try(job.writes.tables, [])
+        },
+      )
+    }
+  }
+  pipelines_of = {
+    for domain, manifest in local.manifests : domain => {
+      for name, pipeline in try(manifest.pipelines, {}) : "${domain}_${name}" => {
+        name        = "${domain}_${name}"
+        description = pipeline.description
+        schedule    = try(pipeline.schedule, null)
+        stages      = [for stage in pipeline.stages : [for job in stage : strcontains(job, ".") ? replace(job, ".", "_") : "${domain}_${job}"]]
+      }
+    }
+  }
+  all_jobs   = merge(values(local.jobs_of)...)
+  namespaces = sort(distinct(flatten([for job in local.all_jobs : [for t in concat(job.reads_tables, job.writes_tables) : split(".", t)[0]]])))
+
+  core_version   = regex("(?m)^version = \"([^\"]+)\"", file("${var.jobs_root}/../pyproject.toml"))[0]
+  core_wheel     = "domain_project-${local.core_version}-py3-none-any.whl"
+  core_wheel_key = "libs/${local.core_wheel}"
+  platform       = merge(var.platform, { core_wheel_key = local.core_wheel_key })
+  tags           = var.platform.tags
+}
+
+resource "terraform_data" "manifests_wired" {
+  lifecycle {
+    precondition {
+      condition     = sort(keys(local.manifests)) == sort(local.wired_domains)
+      error_message = "jobs/*/jobs.yaml domains (${join(", ", sort(keys(local.manifests)))}) and terraform/jobs/<domain>_jobs.tf files (${join(", ", sort(local.wired_domains))}) differ: add the domain's file and list it in wired_domains."
+    }
+  }
+}
+
+# What runs is what Terraform uploaded: every script and the core wheel, versioned by content.
+resource "aws_s3_object" "script" {
+  for_each = local.all_jobs
+
+  bucket       = var.platform.artifacts_bucket
+  key          = "jobs/${each.value.domain}/${each.value.script}"
+  source       = "${var.jobs_root}/${each.value.domain}/${each.value.script}"
+  source_hash  = filemd5("${var.jobs_root}/${each.value.domain}/${each.value.script}")
+  content_type = "text/x-python"
+  tags         = local.tags
+}
+
+resource "aws_s3_object" "core_wheel" {
+  bucket       = var.platform.artifacts_bucket
+  key          = local.core_wheel_key
+  source       = "${var.dist_dir}/${local.core_wheel}"
+  source_hash  = filemd5("${var.dist_dir}/${local.core_wheel}")
+  content_type = "application/zip"
+  tags         = local.tags
+}

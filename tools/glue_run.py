@@ -1,0 +1,153 @@
+"""Run jobs and pipelines on the running lakehouse through the AWS API, as AWS would run them.
+
+``just glue-run sales/job_daily_sales --run_date 2026-11-26``: publishes the working tree
+(``just push``), starts a Glue job run with boto3, follows it to the end and prints its
+CloudWatch output. ``just pipeline sales_daily --run_date 2026-11-26``: starts the Step
+Functions pipeline and follows every job run it starts. Both exit non-zero on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from emulator.clients import aws_client
+from emulator.settings import Settings, load_settings
+from tools.manifest import ManifestError, load_manifests
+from tools.run_job import parse_pairs
+from tools.seed import seed
+
+TERMINAL_JOB_STATES = {"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"}
+
+
+def wait_for_job_run(
+    glue: Any, job_name: str, run_id: str, *, say: Callable[[str], None] = print, poll: float = 1.0
+) -> dict[str, Any]:
+    """Poll GetJobRun until the run ends, reporting each state change; returns the final JobRun."""
+    last = None
+    while True:
+        run: dict[str, Any] = glue.get_job_run(JobName=job_name, RunId=run_id)["JobRun"]
+        if run["JobRunState"] != last:
+            last = run["JobRunState"]
+            say(f"  {job_name} {run_id[:18]}… {last} ({run.get('ExecutionTime', 0)}s)")
+        if last in TERMINAL_JOB_STATES:
+            return run
+        time.sleep(poll)
+
+
+def job_output(logs: Any, run_id: str, group: str = "/aws-glue/jobs/output") -> list[str]:
+    try:
+        events = logs.get_log_events(logGroupName=group, logStreamName=run_id, startFromHead=True)["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    return [str(e["message"]) for e in events]
+
+
+def run_glue_job(settings: Settings, job_name: str, arguments: Mapping[str, str], *,
+                 say: Callable[[str], None] = print) -> dict[str, Any]:  # fmt: skip
+    glue = aws_client(settings, "glue")
+    run_id = glue.start_job_run(JobName=job_name, Arguments=dict(arguments))["JobRunId"]
+    say(f"started Glue job run {run_id} of {job_name}")
+    return wait_for_job_run(glue, job_name, run_id, say=say)
+
+
+def run_pipeline(settings: Settings, name: str, execution_input: Mapping[str, Any], *,
+                 say: Callable[[str], None] = print, poll: float = 1.0) -> dict[str, Any]:  # fmt: skip
+    """Start an execution of pipeline ``name`` and wait for it; returns DescribeExecution."""
+    sfn = aws_client(settings, "stepfunctions")
+    machine = next((m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == name), None)
+    if machine is None:
+        raise LookupError(f"no pipeline {name!r} on the lakehouse: run `just push` (or `just deploy-local`) first")
+    execution = sfn.start_execution(
+        stateMachineArn=machine["stateMachineArn"],
+        name=f"{execution_input.get('run_date', 'now')}-{uuid.uuid4().hex[:8]}",
+        input=json.dumps(dict(execution_input)),
+    )
+    say(f"started pipeline {name} with {json.dumps(dict(execution_input))}")
+    seen: set[str] = set()
+    while True:
+        described: dict[str, Any] = sfn.describe_execution(executionArn=execution["executionArn"])
+        for event in sfn.get_execution_history(executionArn=execution["executionArn"])["events"]:
+            details = event.get("stateEnteredEventDetails") or {}
+            if event["type"] == "TaskStateEntered" and details.get("name") not in seen:
+                seen.add(details["name"])
+                say(f"  running {details['name']}")
+        if described["status"] != "RUNNING":
+            say(f"pipeline {name}: {described['status']}")
+            return described
+        time.sleep(poll)
+
+
+def seed_raw(settings: Settings) -> list[str]:
+    """Upload the sample data to the raw bucket (creating the local buckets if needed)."""
+    from tools.local_deploy import ensure_buckets
+
+    lakehouse = settings.lakehouse
+    s3 = aws_client(settings, "s3")
+    ensure_buckets(s3, [lakehouse.raw_bucket, lakehouse.curated_bucket, lakehouse.artifacts_bucket], lakehouse.region)
+    return seed(f"s3://{lakehouse.raw_bucket}", s3_client=s3)
+
+
+def _require_stack(settings: Settings) -> None:
+    from emulator.stack.supervisor import is_up
+
+    if not is_up(settings):
+        raise SystemExit("error: the lakehouse is not running: start it with `just up`")
+
+
+def _glue_run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="just glue-run", description="Run one job as a Glue job run on the lakehouse")
+    parser.add_argument("job", help="sales_daily_sales, sales/daily_sales or sales/job_daily_sales")
+    options, rest = parser.parse_known_args(argv)
+    settings = load_settings()
+    _require_stack(settings)
+    try:
+        spec = load_manifests().job(options.job)
+        arguments = parse_pairs(rest)
+    except (ManifestError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    from tools.local_deploy import publish
+
+    publish(settings)
+    run = run_glue_job(settings, spec.glue_name, arguments)
+    print("\n".join(job_output(aws_client(settings, "logs"), run["Id"])))
+    if run["JobRunState"] != "SUCCEEDED":
+        print(f"error: {run['JobRunState']}: {run.get('ErrorMessage', '')}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _pipeline(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="just pipeline", description="Run a pipeline on the lakehouse")
+    parser.add_argument("name", help="state machine name, e.g. sales_daily")
+    parser.add_argument("--run_date", help="YYYY-MM-DD (default: the execution's start date)")
+    options = parser.parse_args(argv)
+    settings = load_settings()
+    _require_stack(settings)
+    described = run_pipeline(settings, options.name, {"run_date": options.run_date} if options.run_date else {})
+    if described["status"] != "SUCCEEDED":
+        print(f"error: {described.get('error', '')}: {described.get('cause', '')}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _seed(argv: list[str]) -> int:
+    argparse.ArgumentParser(prog="just seed", description="Upload the sample data to the raw bucket").parse_args(argv)
+    settings = load_settings()
+    _require_stack(settings)
+    for uri in seed_raw(settings):
+        print(uri)
+    return 0
+
+
+if __name__ == "__main__":
+    commands = {"glue-run": _glue_run, "pipeline": _pipeline, "seed": _seed}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        raise SystemExit(f"usage: python -m tools.glue_run {{{','.join(commands)}}} ...")
+    raise SystemExit(commands[sys.argv[1]](sys.argv[2:]))
