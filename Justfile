@@ -15,10 +15,17 @@ default:
 bootstrap:
     ./scripts/bootstrap.sh
 
-# Lint and check formatting (ruff)
-lint *args:
+# Lint and check formatting (ruff), and lint the GitHub workflows
+lint *args: lint-workflows
     uv run ruff check {{args}} .
     uv run ruff format --check .
+
+# GitHub workflows: actionlint, zizmor (offline), the workflow JSON schema
+lint-workflows:
+    uv run actionlint
+    uv run zizmor --offline --min-severity low .github/workflows
+    uv run check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+    uv run check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 
 # Format and auto-fix the code (ruff)
 fmt:
@@ -32,6 +39,10 @@ typecheck:
 # Everything CI checks: lint, types, then the whole test suite (args go to pytest)
 test *args: lint typecheck
     uv run pytest {{args}}
+
+# Only the end-to-end and Terraform tiers (args go to pytest)
+test-e2e *args:
+    uv run pytest -m "e2e or terraform" {{args}}
 
 # Only the unit tests, fastest feedback (args go to pytest)
 unit *args:
@@ -98,6 +109,10 @@ tf-validate:
 # terraform plan for an environment: just tf-plan local | dev | int | prod (AWS ones need credentials)
 tf-plan env *args:
     uv run python -m tools.terraform plan {{env}} {{args}}
+
+# Apply a saved plan of an AWS environment (what the deploy workflow does after review)
+tf-apply env planfile:
+    uv run python -m tools.terraform apply {{env}} {{planfile}}
 
 # Apply terraform/environments/local to a fresh local lakehouse (scripts and wheel uploaded by the apply)
 deploy-local *args:

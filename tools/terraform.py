@@ -51,9 +51,9 @@ def terraform(args: Sequence[str], cwd: Path, data_dir: Path, *, capture: bool =
 
 
 def validate_targets() -> list[Path]:
-    """Every environment root and every module example."""
+    """Every environment root, the account bootstrap and every module example."""
     examples = sorted(TERRAFORM_ROOT.glob("modules/*/examples/*"))
-    return [TERRAFORM_ROOT / "environments" / env for env in ENVIRONMENTS] + examples
+    return [*(TERRAFORM_ROOT / "environments" / env for env in ENVIRONMENTS), TERRAFORM_ROOT / "bootstrap", *examples]
 
 
 def validate(say: Callable[[str], None] = print) -> float:
@@ -119,14 +119,27 @@ def plan(environment: str, extra: Sequence[str], say: Callable[[str], None] = pr
     say(terraform(["plan", "-input=false", "-no-color", *extra], cwd, data, capture=False))
 
 
+def apply_saved_plan(environment: str, plan_file: Path, say: Callable[[str], None] = print) -> None:
+    """Apply exactly a plan saved by ``plan ENV -out=FILE`` (what the deploy workflow's reviewers saw)."""
+    if environment == "local":
+        raise TerraformError("the local environment is applied with `just deploy-local`")
+    cwd = TERRAFORM_ROOT / "environments" / environment
+    data = DATA_ROOT / environment
+    terraform(["init", "-input=false", "-no-color", "-backend-config=backend.hcl"], cwd, data)
+    say(terraform(["apply", "-input=false", "-no-color", str(plan_file.resolve())], cwd, data, capture=False))
+
+
 def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.terraform", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", help="fmt -check and validate every environment and module example")
     deploy = commands.add_parser("deploy-local", help="apply environments/local to a fresh lakehouse")
     deploy.add_argument("--keep", action="store_true", help="apply to the running lakehouse instead of a fresh one")
-    planner = commands.add_parser("plan", help="plan an environment")
+    planner = commands.add_parser("plan", help="plan an environment (extra args go to terraform plan)")
     planner.add_argument("environment", choices=ENVIRONMENTS)
+    applier = commands.add_parser("apply", help="apply a saved plan of an AWS environment")
+    applier.add_argument("environment", choices=[e for e in ENVIRONMENTS if e != "local"])
+    applier.add_argument("plan_file", type=Path)
     options, rest = parser.parse_known_args(argv)
     try:
         if options.command == "validate":
@@ -135,6 +148,8 @@ def _main(argv: list[str] | None = None) -> int:
         elif options.command == "deploy-local":
             seconds = deploy_local(fresh=not options.keep)
             print(f"deployed in {seconds:.0f}s; run a pipeline: just pipeline sales_daily --run_date 2026-11-26")
+        elif options.command == "apply":
+            apply_saved_plan(options.environment, options.plan_file)
         else:
             plan(options.environment, rest)
     except TerraformError as e:

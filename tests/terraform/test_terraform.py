@@ -175,3 +175,39 @@ def test_deploy_local_refuses_a_stopped_lakehouse(tmp_path: Path) -> None:
         with pytest.raises(tf.TerraformError, match="not running: start it with `just up`"):
             tf.deploy_local(fresh=False, say=lambda _: None)
     assert os.environ.get("LAKEHOUSE_STATE_DIR") != str(tmp_path)
+
+
+def test_deploy_role_trusts_only_this_repository_in_that_environment(deployed: Settings, tmp_path: Path) -> None:
+    """Plan terraform/bootstrap for prod against the lakehouse and read the role's trust policy."""
+    import shutil
+
+    for folder in ("bootstrap", "modules"):
+        shutil.copytree(
+            REPO_ROOT / "terraform" / folder, tmp_path / folder, ignore=shutil.ignore_patterns(".terraform*")
+        )
+    endpoint = deployed.aws_endpoint
+    services = ("iam", "s3", "sts")
+    (tmp_path / "bootstrap" / "emulator_override.tf").write_text(
+        'provider "aws" {\n  access_key = "test"\n  secret_key = "test"\n  skip_credentials_validation = true\n'
+        "  s3_use_path_style = true\n  endpoints {\n"
+        + "".join(f'    {service} = "{endpoint}"\n' for service in services)
+        + "  }\n}\n"
+    )
+    cwd, data = tmp_path / "bootstrap", tmp_path / ".data"
+    variables = ["-var", "environment=prod", "-var", "github_repository=example-org/domain-project",
+                 "-var", "create_oidc_provider=false"]  # fmt: skip
+    tf.terraform(["init", "-input=false", "-no-color"], cwd, data)
+    tf.terraform(["plan", "-input=false", "-no-color", "-out=plan.tfplan", *variables], cwd, data)
+    plan = json.loads(tf.terraform(["show", "-json", "plan.tfplan"], cwd, data))
+    role = next(
+        r for r in _resources(plan["planned_values"]["root_module"]) if r["address"].endswith("aws_iam_role.this")
+    )
+    (statement,) = json.loads(role["values"]["assume_role_policy"])["Statement"]
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"]["Federated"].endswith(":oidc-provider/token.actions.githubusercontent.com")
+    conditions = statement["Condition"]["StringEquals"]
+    assert conditions["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    assert sorted(conditions["token.actions.githubusercontent.com:sub"]) == [
+        "repo:example-org/domain-project:environment:prod",
+        "repo:example-org/domain-project:environment:prod-plan",
+    ]
