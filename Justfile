@@ -15,10 +15,11 @@ default:
 bootstrap:
     ./scripts/bootstrap.sh
 
-# Lint and check formatting (ruff), and lint the GitHub workflows
+# Lint and check formatting (ruff), shell scripts (shellcheck), and the GitHub workflows
 lint *args: lint-workflows
     uv run ruff check {{args}} .
     uv run ruff format --check .
+    uv run shellcheck .ci/run scripts/bootstrap.sh
 
 # GitHub workflows: actionlint, zizmor (offline), the workflow JSON schema
 lint-workflows:
@@ -48,6 +49,10 @@ test-e2e *args:
 unit *args:
     uv run pytest -m "not e2e and not terraform and not compose" {{args}}
 
+# Only the compose suite (needs a Docker engine; args go to pytest)
+test-compose *args:
+    uv run pytest -m compose {{args}}
+
 # Build the core wheel into dist/ (only core is in it)
 build:
     rm -rf dist
@@ -62,9 +67,20 @@ run job *args:
 demo *args:
     uv run python -m tools.demo {{args}}
 
-# Start the local lakehouse (AWS endpoint :4566, Iceberg REST catalog :8181) and wait until ready
+# Start the local lakehouse (AWS :4566, Iceberg REST catalog :8181): just up [auto|embedded|compose]
 up *args:
     uv run python -m emulator up {{args}}
+
+# Build the compose images in order (glue-runtime, then the emulator on it) and report their sizes
+compose-build:
+    uv run python -c 'from emulator.settings import load_settings; from emulator.stack import compose; s = load_settings(); print(f"built in {compose.build(s):.0f}s"); [print(f"{i}: {b / 1e9:.2f} GB") for i, b in compose.image_sizes().items()]'
+
+# Static checks of compose/: docker compose config (every profile) and hadolint on every Dockerfile
+compose-check:
+    cd compose && docker compose config --quiet
+    cd compose && docker compose -f compose.yaml -f compose.minio.yaml --profile minio config --quiet
+    cd compose && LOCALSTACK_AUTH_TOKEN=check docker compose -f compose.yaml -f compose.localstack.yaml --profile localstack config --quiet
+    uv run hadolint compose/glue-runtime/Dockerfile compose/emulator/Dockerfile
 
 # Stop the local lakehouse
 down:

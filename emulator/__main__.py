@@ -9,26 +9,66 @@ from collections.abc import Sequence
 
 from emulator.settings import Settings, SettingsError, load_settings
 from emulator.stack import supervisor
+from emulator.stack.compose import ComposeError
 
 
-def _summary(settings: Settings, seconds: float) -> None:
+def _summary(settings: Settings, seconds: float, profile: str) -> None:
     lakehouse = settings.lakehouse
-    print(f"\nlakehouse up (embedded) in {seconds:.1f}s")
+    print(f"\nlakehouse up ({profile}) in {seconds:.1f}s")
     print(f"  AWS endpoint     {settings.aws_endpoint}   S3 IAM STS Glue StepFunctions Logs Events SNS KMS")
     print(f"  Iceberg catalog  {settings.catalog_uri}   warehouse {lakehouse.warehouse}")
     print(f"  state            {settings.state_dir}   (logs: just logs; stop: just down)")
     print(f'  client env       {settings.state_dir / supervisor.STACK_ENV}   (eval "$(just env)" in a shell)')
 
 
+def _up(settings: Settings, target: str) -> None:
+    from emulator.stack import compose
+
+    if target == "auto":
+        target = "compose" if compose.engine_available() else "embedded"
+        reason = "a Docker engine answers" if target == "compose" else "no Docker engine answers"
+        print(f"using the {target} profile: {reason} (force one with `just up embedded|compose`)")
+    running = supervisor.running_profile(settings)
+    if running not in (None, target):
+        raise supervisor.StackError(f"a {running} lakehouse is running from {settings.state_dir}: `just down` first")
+    if target == "embedded":
+        _summary(settings, supervisor.up(settings), "embedded")
+        return
+    if not compose.engine_available():
+        raise supervisor.StackError("no Docker engine answers (or no `docker compose` plugin): use `just up embedded`")
+    seconds = compose.up(settings)
+    supervisor.record_compose_stack(settings)
+    _summary(settings, seconds, "compose")
+
+
+def _down(settings: Settings) -> None:
+    from emulator.stack import compose
+
+    if supervisor.running_profile(settings) == "compose":
+        compose.down(settings)
+        supervisor.forget_stack(settings)
+    else:
+        supervisor.down(settings)
+
+
 def _status(settings: Settings) -> int:
     from emulator.stack.report import describe
 
-    services = supervisor.status(settings)
-    for service in services:
-        state = "up" if service.alive and service.healthy else ("not answering" if service.alive else "down")
-        print(f"{service.name:8} {state:14} {service.url}" + (f"  pid {service.pid}" if service.pid else ""))
-    if not all(s.alive and s.healthy for s in services):
-        return 1
+    if supervisor.running_profile(settings) == "compose":
+        from emulator.stack import compose
+
+        health = compose.service_health(settings)
+        for name in compose.SERVICES:
+            print(f"{name:8} {health.get(name, 'down'):14} (compose)")
+        if any(health.get(name) != "healthy" for name in compose.SERVICES):
+            return 1
+    else:
+        services = supervisor.status(settings)
+        for service in services:
+            state = "up" if service.alive and service.healthy else ("not answering" if service.alive else "down")
+            print(f"{service.name:8} {state:14} {service.url}" + (f"  pid {service.pid}" if service.pid else ""))
+        if not all(s.alive and s.healthy for s in services):
+            return 1
     from emulator.clients import aws_client
 
     for line in describe(aws_client(settings, "glue"), aws_client(settings, "stepfunctions")):
@@ -37,6 +77,11 @@ def _status(settings: Settings) -> int:
 
 
 def _logs(settings: Settings, service: str, lines: int, follow: bool) -> int:
+    if supervisor.running_profile(settings) == "compose":
+        from emulator.stack import compose
+
+        compose.logs(settings, service, lines, follow)
+        return 0
     print(supervisor.tail_log(settings, service, lines))
     path = settings.state_dir / "logs" / f"{service}.log"
     if follow and path.is_file():
@@ -66,11 +111,13 @@ def _serve(settings: Settings, service: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="start the lakehouse and wait until it answers")
+    up = commands.add_parser("up", help="start the lakehouse and wait until it answers")
+    up.add_argument("target", nargs="?", default="auto", choices=["auto", "embedded", "compose"],
+                    help="auto: compose when a Docker engine answers, else embedded")  # fmt: skip
     commands.add_parser("down", help="stop it (its state is kept until the next up)")
     commands.add_parser("status", help="health, Glue job runs and pipeline executions")
     logs = commands.add_parser("logs", help="a service's log")
-    logs.add_argument("service", nargs="?", default="aws", choices=supervisor.SERVICES)
+    logs.add_argument("service", nargs="?", default="aws", choices=[*supervisor.SERVICES, "spark"])
     logs.add_argument("-n", "--lines", type=int, default=50)
     logs.add_argument("-f", "--follow", action="store_true")
     commands.add_parser("reset", help="stop it and delete all of its state")
@@ -81,9 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if options.command == "up":
-            _summary(settings, supervisor.up(settings))
+            _up(settings, options.target)
         elif options.command == "down":
-            supervisor.down(settings)
+            _down(settings)
         elif options.command == "status":
             return _status(settings)
         elif options.command == "logs":
@@ -95,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"export {key}={value}")
         else:
             return _serve(settings, options.service)
-    except (supervisor.StackError, SettingsError) as e:
+    except (supervisor.StackError, SettingsError, ComposeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     return 0

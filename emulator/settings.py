@@ -51,6 +51,7 @@ class Settings:
     lakehouse: Config  # core's local profile: buckets, warehouse, region, credentials
     public_aws_endpoint: str | None = None  # how others reach it, when not host:port (containers)
     public_catalog_uri: str | None = None
+    client_s3_endpoint: str | None = None  # the S3 address the catalog gives its clients, if not aws_endpoint
     seconds_per_timeout_minute: float = 60.0  # Glue timeouts are whole minutes; tests shrink the minute
 
     @property
@@ -97,5 +98,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         lakehouse=load_config({"env": "local"}, environ={}),
         public_aws_endpoint=environ.get("LAKEHOUSE_AWS_ENDPOINT") or None,
         public_catalog_uri=environ.get("LAKEHOUSE_CATALOG_URI") or None,
+        client_s3_endpoint=environ.get("LAKEHOUSE_CLIENT_S3_ENDPOINT") or None,
         seconds_per_timeout_minute=_seconds(environ, "LAKEHOUSE_SECONDS_PER_TIMEOUT_MINUTE", 60.0),
     )

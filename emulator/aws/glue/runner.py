@@ -30,9 +30,17 @@ _ERROR_LINE_RE = re.compile(r"^[\w.]*(Error|Exception)\b.*")
 def job_environment(
     settings: Settings, python_path: list[Path], base: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """The process environment: the caller's, minus its lakehouse config, plus this stack's."""
+    """The process environment: the caller's, minus its lakehouse config, plus this stack's.
+
+    Settings about this machine (where jars come from, Spark's size) are kept: in the compose
+    image the jars are on Spark's classpath (DOMAIN_PROJECT_JARS_SOURCE=classpath)."""
     base = os.environ if base is None else base
-    env = {k: v for k, v in base.items() if not k.startswith("DOMAIN_PROJECT_") and k not in {"CONFIG_PATH", "ENV"}}
+    machine = ("DOMAIN_PROJECT_JARS_", "DOMAIN_PROJECT_SPARK_")
+    env = {
+        k: v
+        for k, v in base.items()
+        if (not k.startswith("DOMAIN_PROJECT_") or k.startswith(machine)) and k not in {"CONFIG_PATH", "ENV"}
+    }
     env.update(settings.client_environment())
     # Glue puts --extra-py-files ahead of everything, so the deployed wheel's core wins over any other.
     env["PYTHONPATH"] = os.pathsep.join([*(str(p) for p in python_path), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
