@@ -18,8 +18,7 @@ from typing import Any
 
 from emulator.clients import aws_client
 from emulator.settings import Settings, load_settings
-from tools.manifest import ManifestError, load_manifests
-from tools.run_job import parse_pairs
+from tools.run_job import JOB_HELP, job_and_arguments
 from tools.seed import seed
 
 TERMINAL_JOB_STATES = {"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"}
@@ -102,16 +101,14 @@ def _require_stack(settings: Settings) -> None:
 
 def _glue_run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="just glue-run", description="Run one job as a Glue job run on the lakehouse")
-    parser.add_argument("job", help="sales_daily_sales, sales/daily_sales or sales/job_daily_sales")
+    parser.add_argument("job", help=JOB_HELP)
     options, rest = parser.parse_known_args(argv)
     settings = load_settings()
     _require_stack(settings)
-    try:
-        spec = load_manifests().job(options.job)
-        arguments = parse_pairs(rest)
-    except (ManifestError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    resolved = job_and_arguments(options.job, rest)
+    if resolved is None:
         return 2
+    spec, arguments = resolved
     from tools.local_deploy import publish
 
     publish(settings)

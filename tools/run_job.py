@@ -53,18 +53,27 @@ def local_command(spec: JobSpec, run_arguments: Mapping[str, str], run_id: str |
     return [sys.executable, *argv]
 
 
-def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="just run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("job", help="sales_daily_sales, sales/daily_sales or sales/job_daily_sales")
-    parser.add_argument("--dry-run", action="store_true", help="print the command line and exit")
-    options, rest = parser.parse_known_args(argv)
+JOB_HELP = "sales_daily_sales, sales/daily_sales or sales/job_daily_sales"
+
+
+def job_and_arguments(job: str, tokens: Sequence[str]) -> tuple[JobSpec, dict[str, str]] | None:
+    """The manifest entry and ``--name value`` arguments of a command line; None (reported) if bad."""
     try:
-        spec = load_manifests().job(options.job)
-        run_arguments = parse_pairs(rest)
+        return load_manifests().job(job), parse_pairs(tokens)
     except (ManifestError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
+        return None
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="just run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("job", help=JOB_HELP)
+    parser.add_argument("--dry-run", action="store_true", help="print the command line and exit")
+    options, rest = parser.parse_known_args(argv)
+    resolved = job_and_arguments(options.job, rest)
+    if resolved is None:
         return 2
-    command = local_command(spec, run_arguments)
+    command = local_command(*resolved)
     if options.dry_run:
         print(" ".join(command))
         return 0

@@ -29,6 +29,7 @@ import functools
 import inspect
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import moto
@@ -56,37 +57,48 @@ def enable_step_functions_execution() -> None:
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
 
 
-def fix_glue_sync_callback_endpoint() -> None:
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
-        state_task_service_glue as glue_task,
-    )
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
+_MARK = "__wrapped_by_domain_project__"
+Wrapper = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-    cls = glue_task.StateTaskServiceGlue
-    original = cls._eval_integration_pattern
-    source = inspect.getsource(original)
-    if "callback_endpoint.interrupt_all()" not in source or "WaitForTaskToken in self._supported" not in source:
-        raise PatchError("moto's callback task evaluation changed: re-verify the glue .sync patch")
-    if getattr(original, "__wrapped_by_domain_project__", False):
+
+def _wrap_method(cls: type, name: str, must_contain: tuple[str, ...], patch: str, wrap: Wrapper) -> None:
+    """Replace ``cls.name`` by ``wrap(original)`` once, after checking the original still has the
+    code the patch was verified against (else PatchError names the patch to re-verify)."""
+    original = getattr(cls, name)
+    if getattr(original, _MARK, False):
         return
+    source = inspect.getsource(original)
+    if not all(fragment in source for fragment in must_contain):
+        raise PatchError(f"moto's {cls.__name__}.{name} changed: re-verify the {patch} patch")
+    wrapper = functools.wraps(original)(wrap(original))
+    setattr(wrapper, _MARK, True)
+    setattr(cls, name, wrapper)
 
-    @functools.wraps(original)
-    def with_callback_endpoint(self: Any, env: Any, *args: Any, **kwargs: Any) -> Any:
-        context = env.states.context_object
-        had_task = "Task" in context.context_object_data
-        token = context.update_task_token()
-        env.callback_pool_manager.add(token)
-        patterns = self._supported_integration_patterns
-        self._supported_integration_patterns = patterns | {ResourceCondition.WaitForTaskToken}
-        try:
-            return original(self, env, *args, **kwargs)
-        finally:
-            self._supported_integration_patterns = patterns
-            if not had_task:
-                context.context_object_data.pop("Task", None)
 
-    with_callback_endpoint.__wrapped_by_domain_project__ = True  # type: ignore[attr-defined]
-    setattr(cls, "_eval_integration_pattern", with_callback_endpoint)  # noqa: B010 - replacing a method
+def fix_glue_sync_callback_endpoint() -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_glue import (
+        StateTaskServiceGlue,
+    )
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def with_callback_endpoint(self: Any, env: Any, *args: Any, **kwargs: Any) -> Any:
+            context = env.states.context_object
+            had_task = "Task" in context.context_object_data
+            env.callback_pool_manager.add(context.update_task_token())
+            patterns = self._supported_integration_patterns
+            self._supported_integration_patterns = patterns | {ResourceCondition.WaitForTaskToken}
+            try:
+                return original(self, env, *args, **kwargs)
+            finally:
+                self._supported_integration_patterns = patterns
+                if not had_task:
+                    context.context_object_data.pop("Task", None)
+
+        return with_callback_endpoint
+
+    must_contain = ("callback_endpoint.interrupt_all()", "WaitForTaskToken in self._supported")
+    _wrap_method(StateTaskServiceGlue, "_eval_integration_pattern", must_contain, "glue .sync", wrap)
 
 
 def _iso8601(value: dt.datetime) -> str:
@@ -97,23 +109,18 @@ def _iso8601(value: dt.datetime) -> str:
 def fix_execution_start_time_format() -> None:
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
-    original = ExecutionWorker._get_evaluation_environment
-    if "StartTime=" not in inspect.getsource(original):
-        raise PatchError("moto's execution context changed: re-verify the StartTime patch")
-    if getattr(original, "__wrapped_by_domain_project__", False):
-        return
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def with_iso_start_time(self: Any) -> Any:
+            env = original(self)
+            execution = env.states.context_object.context_object_data["Execution"]
+            start: Any = execution.get("StartTime")  # typed str by moto, a datetime in fact
+            if isinstance(start, dt.datetime):
+                execution["StartTime"] = _iso8601(start)
+            return env
 
-    @functools.wraps(original)
-    def with_iso_start_time(self: Any) -> Any:
-        env = original(self)
-        execution = env.states.context_object.context_object_data["Execution"]
-        start: Any = execution.get("StartTime")  # typed str by moto, a datetime in fact
-        if isinstance(start, dt.datetime):
-            execution["StartTime"] = _iso8601(start)
-        return env
+        return with_iso_start_time
 
-    with_iso_start_time.__wrapped_by_domain_project__ = True  # type: ignore[attr-defined]
-    setattr(ExecutionWorker, "_get_evaluation_environment", with_iso_start_time)  # noqa: B010 - replacing a method
+    _wrap_method(ExecutionWorker, "_get_evaluation_environment", ("StartTime=",), "StartTime", wrap)
 
 
 def _epoch_millis(value: Any) -> Any:
@@ -131,21 +138,16 @@ def fix_glue_sync_output_timestamps() -> None:
         StateTaskServiceGlue,
     )
 
-    original = StateTaskServiceGlue._sync_to_start_job_run
-    if "get_job_run" not in inspect.getsource(original):
-        raise PatchError("moto's glue .sync resolver changed: re-verify the output timestamp patch")
-    if getattr(original, "__wrapped_by_domain_project__", False):
-        return
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def with_json_timestamps(self: Any, *args: Any, **kwargs: Any) -> Any:
+            resolver = original(self, *args, **kwargs)
+            if resolver is None:
+                return None
+            return lambda: _epoch_millis(resolver())
 
-    @functools.wraps(original)
-    def with_json_timestamps(self: Any, *args: Any, **kwargs: Any) -> Any:
-        resolver = original(self, *args, **kwargs)
-        if resolver is None:
-            return None
-        return lambda: _epoch_millis(resolver())
+        return with_json_timestamps
 
-    with_json_timestamps.__wrapped_by_domain_project__ = True  # type: ignore[attr-defined]
-    setattr(StateTaskServiceGlue, "_sync_to_start_job_run", with_json_timestamps)  # noqa: B010 - replacing a method
+    _wrap_method(StateTaskServiceGlue, "_sync_to_start_job_run", ("get_job_run",), "glue .sync output", wrap)
 
 
 def fix_branch_error_names() -> None:
@@ -161,11 +163,11 @@ def fix_branch_error_names() -> None:
 
     for module in (branches_decl, iteration_worker):
         current = getattr(module, "CustomErrorName", None)
-        if current is error_name or getattr(current, "__domain_project__", False):
+        if getattr(current, _MARK, False):
             continue
         if current is not CustomErrorName or "CustomErrorName(error_name=" not in inspect.getsource(module):
             raise PatchError(f"{module.__name__} changed: re-verify the branch error name patch")
-        error_name.__domain_project__ = True  # type: ignore[attr-defined]
+        setattr(error_name, _MARK, True)
         setattr(module, "CustomErrorName", error_name)  # noqa: B010 - rebinding the name the module calls
 
 

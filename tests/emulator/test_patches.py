@@ -29,7 +29,7 @@ def test_applying_twice_wraps_once(aws: AwsThread) -> None:
     before = StateTaskServiceGlue._eval_integration_pattern
     patches.apply(aws.settings.aws_port)
     assert StateTaskServiceGlue._eval_integration_pattern is before
-    assert getattr(before, "__wrapped_by_domain_project__", False)
+    assert getattr(before, "__wrapped_by_domain_project__", False)  # applied once, not twice
 
 
 def test_another_moto_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
