@@ -33,7 +33,8 @@ from core.exceptions import ConfigError
 ENV_VAR_PREFIX = "DOMAIN_PROJECT_"
 ENVIRONMENTS = ("local", "dev", "int", "prod")
 AWS_ENVIRONMENTS = ("dev", "int", "prod")
-CATALOG_TYPES = ("rest", "hadoop", "glue")
+CATALOG_TYPES = ("rest", "hadoop", "glue", "glue_rest")
+AWS_CATALOG_TYPES = ("glue", "glue_rest")
 JARS_SOURCES = ("pypi", "maven", "classpath")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -54,6 +55,7 @@ class Config:
     catalog_name: str
     catalog_type: str
     catalog_uri: str | None
+    glue_catalog_id: str | None
     warehouse: str
     region: str
     s3_endpoint: str | None
@@ -131,6 +133,7 @@ def _profile_defaults(env: str) -> dict[str, Any]:
             | {
                 "catalog_type": "rest",
                 "catalog_uri": "http://127.0.0.1:8181",
+                "glue_catalog_id": None,
                 "s3_endpoint": "http://127.0.0.1:4566",
                 "s3_path_style": True,
                 "aws_access_key_id": "test",
@@ -143,6 +146,7 @@ def _profile_defaults(env: str) -> dict[str, Any]:
         | {
             "catalog_type": "glue",
             "catalog_uri": None,
+            "glue_catalog_id": None,
             "s3_endpoint": None,
             "s3_path_style": False,
             "aws_access_key_id": None,
@@ -186,6 +190,15 @@ def _pattern(regex: re.Pattern[str], what: str) -> Callable[[str, Any], str]:
         if not regex.match(text):
             raise ConfigError(key, f"{text!r} is not {what}")
         return text
+
+    return parse
+
+
+def _optional_pattern(regex: re.Pattern[str], what: str) -> Callable[[str, Any], str | None]:
+    required = _pattern(regex, what)
+
+    def parse(key: str, value: Any) -> str | None:
+        return None if _optional_text(key, value) is None else required(key, value)
 
     return parse
 
@@ -242,6 +255,9 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "catalog_name": _pattern(_IDENTIFIER_RE, "a SQL identifier"),
     "catalog_type": _choice(CATALOG_TYPES),
     "catalog_uri": _http_url,
+    # The Data Catalog that Glue's Iceberg REST endpoint serves: the account id, or
+    # <account>:s3tablescatalog/<table bucket> for S3 Tables.
+    "glue_catalog_id": _optional_pattern(re.compile(r"^\d{12}(:[A-Za-z0-9_./-]+)?$"), "a 12-digit AWS account id"),
     "warehouse": _storage_uri,
     "region": _pattern(_REGION_RE, "an AWS region such as eu-west-1"),
     "s3_endpoint": _http_url,
@@ -404,8 +420,10 @@ def load_config(
 def _check_consistency(config: Config) -> None:
     if config.catalog_type == "rest" and not config.catalog_uri:
         raise ConfigError("catalog_uri", "is required when catalog_type is 'rest'")
-    if config.catalog_type == "glue" and not config.is_aws:
-        raise ConfigError("catalog_type", "'glue' is only available on AWS (ENV dev, int or prod)")
+    if config.catalog_type in AWS_CATALOG_TYPES and not config.is_aws:
+        raise ConfigError("catalog_type", f"{config.catalog_type!r} is only available on AWS (ENV dev, int or prod)")
+    if config.catalog_type == "glue_rest" and not config.glue_catalog_id:
+        raise ConfigError("glue_catalog_id", "is required when catalog_type is 'glue_rest' (the AWS account id)")
     if config.warehouse.startswith(("s3://", "s3a://")) and not config.is_aws and not config.s3_endpoint:
         raise ConfigError("s3_endpoint", f"is required locally for the s3 warehouse {config.warehouse}")
     if bool(config.aws_access_key_id) != bool(config.aws_secret_access_key):

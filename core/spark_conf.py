@@ -34,9 +34,34 @@ def session_semantics_conf(config: Config) -> dict[str, str]:
     }
 
 
+def glue_rest_uri(region: str) -> str:
+    """Glue's Iceberg REST endpoint in ``region``."""
+    return f"https://glue.{region}.amazonaws.com/iceberg"
+
+
+def _glue_rest_conf(config: Config, prefix: str) -> dict[str, str]:
+    """The Data Catalog through Glue's Iceberg REST endpoint, requests signed with SigV4.
+
+    The warehouse is the catalog id; table locations come from the Glue databases'
+    ``location_uri`` (Terraform's central stack sets them under the warehouse).
+    """
+    assert config.glue_catalog_id is not None  # enforced by config validation
+    return {
+        f"{prefix}.type": "rest",
+        f"{prefix}.uri": config.catalog_uri or glue_rest_uri(config.region),
+        f"{prefix}.warehouse": config.glue_catalog_id,
+        f"{prefix}.rest.sigv4-enabled": "true",
+        f"{prefix}.rest.signing-name": "glue",
+        f"{prefix}.rest.signing-region": config.region,
+        f"{prefix}.io-impl": S3_FILE_IO,
+    }
+
+
 def catalog_conf(config: Config) -> dict[str, str]:
-    """Iceberg catalog settings for the configured backend (rest, hadoop or glue)."""
+    """Iceberg catalog settings for the configured backend (rest, hadoop, glue or glue_rest)."""
     prefix = f"spark.sql.catalog.{config.catalog_name}"
+    if config.catalog_type == "glue_rest":
+        return _glue_rest_conf(config, prefix)
     conf = {f"{prefix}.type": config.catalog_type, f"{prefix}.warehouse": config.warehouse}
     if config.catalog_type == "rest":
         assert config.catalog_uri is not None  # enforced by config validation

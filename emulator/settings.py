@@ -2,7 +2,8 @@
 
 Everything a client needs (buckets, warehouse, region, credentials) comes from the same
 ``core.config`` local profile the jobs use, so the emulator and the jobs cannot disagree.
-Ports and the state directory can be changed with ``LAKEHOUSE_*`` environment variables.
+Ports, the state directory, public addresses and the catalog's S3 credentials can be changed with
+``LAKEHOUSE_*`` environment variables.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class Settings:
     public_aws_endpoint: str | None = None  # how others reach it, when not host:port (containers)
     public_catalog_uri: str | None = None
     client_s3_endpoint: str | None = None  # the S3 address the catalog gives its clients, if not aws_endpoint
+    # The catalog's S3 credentials when its warehouse is not on this stack's S3 (the minio profile).
+    s3_credentials: tuple[str, str] | None = None
     seconds_per_timeout_minute: float = 60.0  # Glue timeouts are whole minutes; tests shrink the minute
 
     @property
@@ -87,6 +90,14 @@ class Settings:
         }
 
 
+def _credentials(environ: Mapping[str, str]) -> tuple[str, str] | None:
+    key_id = environ.get("LAKEHOUSE_S3_ACCESS_KEY_ID") or None
+    secret = environ.get("LAKEHOUSE_S3_SECRET_ACCESS_KEY") or None
+    if bool(key_id) != bool(secret):
+        raise SettingsError("set both LAKEHOUSE_S3_ACCESS_KEY_ID and LAKEHOUSE_S3_SECRET_ACCESS_KEY, or neither")
+    return (key_id, secret) if key_id and secret else None
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     environ = os.environ if environ is None else environ
     state_dir = Path(environ.get("LAKEHOUSE_STATE_DIR") or REPO_ROOT / ".lakehouse").resolve()
@@ -99,5 +110,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_aws_endpoint=environ.get("LAKEHOUSE_AWS_ENDPOINT") or None,
         public_catalog_uri=environ.get("LAKEHOUSE_CATALOG_URI") or None,
         client_s3_endpoint=environ.get("LAKEHOUSE_CLIENT_S3_ENDPOINT") or None,
+        s3_credentials=_credentials(environ),
         seconds_per_timeout_minute=_seconds(environ, "LAKEHOUSE_SECONDS_PER_TIMEOUT_MINUTE", 60.0),
     )

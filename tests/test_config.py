@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,9 @@ def test_json_file_and_typed_values(tmp_path: Path) -> None:
         ({"catalog_type": "hive"}, {}, "catalog_type", "not one of rest, hadoop, glue"),
         ({"env": "staging"}, {}, "env", "not one of local, dev, int, prod"),
         ({"catalog_type": "glue"}, {}, "catalog_type", "only available on AWS"),
+        ({"catalog_type": "glue_rest"}, {}, "catalog_type", "only available on AWS"),
+        ({"catalog_type": "glue_rest", "env": "dev"}, {}, "glue_catalog_id", "required when catalog_type is"),
+        ({"glue_catalog_id": "12345"}, {}, "glue_catalog_id", "not a 12-digit AWS account id"),
         ({"catalog_uri": None}, {}, "catalog_uri", "required when catalog_type is 'rest'"),
         ({"aws_secret_access_key": None}, {}, "aws_secret_access_key", "or neither"),
         ({"catalog_name": "my-catalog"}, {}, "catalog_name", "not a SQL identifier"),
@@ -124,3 +128,11 @@ def test_raw_uri_uses_the_raw_root_or_the_bucket(tmp_path: Path) -> None:
     assert load_config(environ={}).raw_uri("sales/orders/", "d=1") == "s3://domain-project-local-raw/sales/orders/d=1"
     config = load_config({"raw_root": str(tmp_path)}, environ={})
     assert config.raw_uri("sales") == f"{tmp_path.as_uri()}/sales"
+
+
+def test_the_readme_lists_every_key_and_no_other() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    paragraph = readme.split("- Keys: ", 1)[1].split("\n\n", 1)[0]
+    without_values = re.sub(r"\([^)]*\)", "", paragraph)  # "(`rest`, `hadoop` ...)" lists values, not keys
+    listed = set(re.findall(r"`([a-z_0-9]+)`", without_values))
+    assert listed == set(KEYS) - {"env"}

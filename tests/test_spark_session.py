@@ -64,3 +64,17 @@ def test_aws_conf_shares_the_session_semantics_with_local() -> None:
     assert aws["spark.sql.catalog.lakehouse.type"] == "glue"
     assert aws["spark.sql.catalog.lakehouse.io-impl"] == "org.apache.iceberg.aws.s3.S3FileIO"
     assert aws["spark.sql.catalog.lakehouse.warehouse"] == "s3://domain-project-prod-curated/warehouse"
+
+
+def test_glue_rest_conf_signs_requests_to_glues_iceberg_endpoint() -> None:
+    config = load_config({"catalog_type": "glue_rest", "glue_catalog_id": "123456789012"}, environ={"ENV": "prod"})
+    prefix = "spark.sql.catalog.lakehouse"
+    assert {k: v for k, v in aws_glue_conf(config).items() if k.startswith(f"{prefix}.")} == {
+        f"{prefix}.type": "rest",
+        f"{prefix}.uri": "https://glue.eu-west-1.amazonaws.com/iceberg",
+        f"{prefix}.warehouse": "123456789012",
+        f"{prefix}.rest.sigv4-enabled": "true",
+        f"{prefix}.rest.signing-name": "glue",
+        f"{prefix}.rest.signing-region": "eu-west-1",
+        f"{prefix}.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+    }

@@ -13,12 +13,14 @@ from emulator.settings import Settings
 
 
 def s3_properties(settings: Settings, endpoint: str) -> dict[str, str]:
-    """pyiceberg FileIO properties for the emulator's S3 (path-style, static test credentials)."""
+    """pyiceberg FileIO properties for the warehouse's S3 (path-style; the stack's static test
+    credentials unless LAKEHOUSE_S3_* name others)."""
     env = settings.client_environment()
+    key_id, secret = settings.s3_credentials or (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"])
     return {
         "s3.endpoint": endpoint,
-        "s3.access-key-id": env["AWS_ACCESS_KEY_ID"],
-        "s3.secret-access-key": env["AWS_SECRET_ACCESS_KEY"],
+        "s3.access-key-id": key_id,
+        "s3.secret-access-key": secret,
         "s3.region": settings.lakehouse.region,
         "s3.force-virtual-addressing": "false",
     }

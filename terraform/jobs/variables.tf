@@ -16,6 +16,7 @@ variable "platform" {
     raw_bucket             = string
     warehouse_bucket       = string
     catalog_name           = string
+    catalog_api            = optional(string, "glue")
     warehouse              = string
     kms_key_arn            = string
     security_configuration = string

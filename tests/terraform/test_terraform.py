@@ -41,29 +41,94 @@ def test_fmt_and_validate_every_environment_and_module_example() -> None:
     tf.validate(say=lambda _: None)
 
 
-@pytest.mark.parametrize("environment", ["dev", "int", "prod"])
-def test_glue_conf_registers_the_catalog_exactly_as_core_does(tmp_path: Path, environment: str) -> None:
-    """Render the glue_job module's --conf chain with Terraform and compare it with core's."""
-    config = load_config(environ={"ENV": environment})
+SPARK_CONF_MODULE = REPO_ROOT / "terraform/modules/glue_job/spark_conf"
+
+
+def _init_spark_conf(tmp_path: Path, variables: dict[str, str | None]) -> Path:
+    """A root module calling spark_conf with ``variables``, initialised; returns its data dir."""
+    lines = [f"  {name} = {'null' if value is None else json.dumps(value)}" for name, value in variables.items()]
     (tmp_path / "main.tf").write_text(
-        f"""
-module "conf" {{
-  source       = "{REPO_ROOT / "terraform/modules/glue_job/spark_conf"}"
-  catalog_name = "{config.catalog_name}"
-  warehouse    = "{config.warehouse}"
-}}
-output "map" {{ value = module.conf.spark_conf_map }}
-output "argument" {{ value = module.conf.spark_conf_argument }}
-"""
+        f'module "conf" {{\n  source = "{SPARK_CONF_MODULE}"\n' + "\n".join(lines) + "\n}\n"
+        'output "map" { value = module.conf.spark_conf_map }\n'
+        'output "argument" { value = module.conf.spark_conf_argument }\n'
     )
     data = tmp_path / ".data"
     tf.terraform(["init", "-input=false", "-no-color"], tmp_path, data)
+    return data
+
+
+@pytest.mark.parametrize("catalog_api", ["glue", "glue_rest"])
+@pytest.mark.parametrize("environment", ["dev", "int", "prod"])
+def test_glue_conf_registers_the_catalog_exactly_as_core_does(
+    tmp_path: Path, environment: str, catalog_api: str
+) -> None:
+    """Render the glue_job module's --conf chain with Terraform and compare it with core's."""
+    catalog_id = "123456789012" if catalog_api == "glue_rest" else None
+    config = load_config({"catalog_type": catalog_api, "glue_catalog_id": catalog_id}, environ={"ENV": environment})
+    data = _init_spark_conf(tmp_path, {
+        "catalog_name": config.catalog_name, "warehouse": config.warehouse, "catalog_api": catalog_api,
+        "region": config.region, "catalog_id": catalog_id,
+    })  # fmt: skip
     tf.terraform(["apply", "-auto-approve", "-input=false", "-no-color"], tmp_path, data)
     outputs = json.loads(tf.terraform(["output", "-json"], tmp_path, data))
     expected = aws_glue_conf(config)
     assert outputs["map"]["value"] == expected
     pairs = outputs["argument"]["value"].split(" --conf ")
     assert dict(pair.split("=", 1) for pair in pairs) == expected  # the chain Glue parses says the same
+
+
+def test_glue_rest_without_a_catalog_id_is_refused(tmp_path: Path) -> None:
+    data = _init_spark_conf(tmp_path, {
+        "catalog_name": "lakehouse", "warehouse": "s3://bucket/warehouse", "catalog_api": "glue_rest",
+        "region": "eu-west-1",
+    })  # fmt: skip
+    with pytest.raises(tf.TerraformError, match=r"glue_rest\s+needs\s+it"):
+        tf.terraform(["plan", "-input=false", "-no-color"], tmp_path, data)
+
+
+@pytest.mark.parametrize("environment", ["dev", "local"])
+def test_only_aws_jobs_can_use_glues_rest_endpoint(tmp_path: Path, environment: str) -> None:
+    """Local job runs use the lakehouse's REST catalog; terraform validate says so before any apply."""
+    job = {
+        "name": "sales_x",
+        "domain": "sales",
+        "script": "job_x.py",
+        "description": "x",
+        "worker_type": "G.1X",
+        "number_of_workers": 2,
+        "timeout_minutes": 10,
+        "max_retries": 0,
+        "execution_class": "STANDARD",
+        "max_concurrent_runs": 1,
+        "arguments": {},
+        "reads_raw": [],
+        "reads_tables": [],
+        "writes_tables": [],
+    }
+    platform = {
+        "environment": environment,
+        "catalog_api": "glue_rest",
+        "artifacts_bucket": "a",
+        "core_wheel_key": "k",
+        "raw_bucket": "r",
+        "warehouse_bucket": "w",
+        "catalog_name": "lakehouse",
+        "warehouse": "s3://w/wh",
+        "kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/x",
+        "security_configuration": "s",
+        "base_policy_arn": "arn:aws:iam::123456789012:policy/p",
+    }
+    source = os.path.relpath(REPO_ROOT / "terraform/modules/glue_job", tmp_path)  # local sources must be relative
+    (tmp_path / "main.tf.json").write_text(
+        json.dumps({"module": {"job": {"source": source, "job": job, "platform": platform}}})
+    )
+    data = tmp_path / ".data"
+    tf.terraform(["init", "-input=false", "-no-color"], tmp_path, data)
+    if environment != "local":
+        tf.terraform(["validate", "-no-color"], tmp_path, data)
+        return
+    with pytest.raises(tf.TerraformError, match=r"platform\.catalog_api is for AWS environments"):
+        tf.terraform(["validate", "-no-color"], tmp_path, data)
 
 
 def _uvx(*args: str) -> subprocess.CompletedProcess[str]:

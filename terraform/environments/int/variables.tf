@@ -23,6 +23,17 @@ variable "account_id" {
   }
 }
 
+variable "catalog_api" {
+  description = "How jobs' Iceberg reaches the Data Catalog: glue (Iceberg's GlueCatalog) or glue_rest (Glue's Iceberg REST endpoint, requests signed with SigV4)."
+  type        = string
+  default     = "glue"
+
+  validation {
+    condition     = contains(["glue", "glue_rest"], var.catalog_api)
+    error_message = "catalog_api must be glue or glue_rest."
+  }
+}
+
 variable "log_retention_days" {
   description = "Retention of every log group."
   type        = number

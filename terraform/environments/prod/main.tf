@@ -35,6 +35,7 @@ module "jobs" {
     raw_bucket             = module.central.s3_bucket_ids["raw"]
     warehouse_bucket       = module.central.s3_bucket_ids["curated"]
     catalog_name           = "lakehouse"
+    catalog_api            = var.catalog_api
     warehouse              = module.central.warehouse_uri
     kms_key_arn            = module.central.kms_key_arn
     security_configuration = module.central.glue_security_configuration_name

@@ -10,6 +10,9 @@ module "spark_conf" {
   source       = "./spark_conf"
   catalog_name = var.platform.catalog_name
   warehouse    = var.platform.warehouse
+  catalog_api  = var.platform.catalog_api
+  region       = data.aws_region.this.name
+  catalog_id   = local.glue_rest ? data.aws_caller_identity.this.account_id : null
 }
 
 locals {
@@ -18,6 +21,7 @@ locals {
   log_arn      = "arn:${local.p}:logs:${data.aws_region.this.name}:${data.aws_caller_identity.this.account_id}"
   log_group    = "/aws-glue/jobs/${var.job.name}"
   artifacts    = "s3://${var.platform.artifacts_bucket}"
+  glue_rest    = var.platform.catalog_api == "glue_rest"
   warehouse_at = trim(trimprefix(var.platform.warehouse, "s3://${var.platform.warehouse_bucket}"), "/")
 
   # Writing a table needs reading it (MERGE, overwrite), so written tables are read too.
@@ -43,8 +47,9 @@ locals {
     ],
     length(local.tables_used) == 0 ? [] : [
       {
-        sid     = "ReadTableMetadata"
-        actions = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables"]
+        sid = "ReadTableMetadata"
+        # Glue's Iceberg REST endpoint also reads the catalog itself (GET /v1/config).
+        actions = concat(["glue:GetDatabase", "glue:GetTable", "glue:GetTables"], local.glue_rest ? ["glue:GetCatalog"] : [])
         resources = concat(
           ["${local.glue_arn}:catalog"],
           [for ns in local.namespaces : "${local.glue_arn}:database/${ns}"],
@@ -127,6 +132,11 @@ locals {
       "--ENV"                              = var.platform.environment
     },
     { for key, value in var.platform.config : "--DOMAIN_PROJECT_${upper(key)}" => value },
+    # core's view of the catalog follows the --conf chain (its AWS profile default is glue).
+    local.glue_rest ? {
+      "--DOMAIN_PROJECT_CATALOG_TYPE"    = "glue_rest"
+      "--DOMAIN_PROJECT_GLUE_CATALOG_ID" = data.aws_caller_identity.this.account_id
+    } : {},
     { for key, value in var.job.arguments : "--${key}" => value },
   )
   tags = merge(var.platform.tags, { "domain-project:job" = var.job.name, "domain-project:domain" = var.job.domain })

@@ -56,7 +56,8 @@ variable "platform" {
   description = <<-EOT
     What every job of the environment shares: environment name, region, artifacts bucket and the
     core wheel's key, the raw and warehouse buckets, the Iceberg catalog name and warehouse URI,
-    the KMS key, the Glue security configuration, the shared job policy, log retention, the
+    how Iceberg reaches the Data Catalog (catalog_api: glue or glue_rest), the KMS key, the Glue
+    security configuration, the shared job policy, log retention, the
     config values passed as DOMAIN_PROJECT_* job parameters, and tags.
   EOT
   type = object({
@@ -66,6 +67,7 @@ variable "platform" {
     raw_bucket             = string
     warehouse_bucket       = string
     catalog_name           = string
+    catalog_api            = optional(string, "glue")
     warehouse              = string
     kms_key_arn            = string
     security_configuration = string
@@ -79,6 +81,16 @@ variable "platform" {
   validation {
     condition     = contains(["local", "dev", "int", "prod"], var.platform.environment)
     error_message = "platform.environment must be local, dev, int or prod."
+  }
+
+  validation {
+    condition     = contains(["glue", "glue_rest"], var.platform.catalog_api)
+    error_message = "platform.catalog_api must be glue (Iceberg's GlueCatalog) or glue_rest (Glue's Iceberg REST endpoint, SigV4)."
+  }
+
+  validation {
+    condition     = var.platform.environment != "local" || var.platform.catalog_api == "glue"
+    error_message = "platform.catalog_api is for AWS environments: local job runs use the lakehouse's REST catalog (leave it glue)."
   }
 
   validation {
