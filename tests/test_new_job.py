@@ -14,7 +14,7 @@ from pyspark.sql import SparkSession
 from tests.conftest import REPO_ROOT
 from tools import terraform as tf
 from tools.manifest import load_manifests, validate
-from tools.new_job import ScaffoldError, scaffold
+from tools.new_job import DOMAIN_TF, ScaffoldError, scaffold
 
 
 @pytest.fixture
@@ -63,3 +63,9 @@ def test_a_new_domain_validates_with_terraform_too(repo_copy: Path) -> None:
 def test_bad_or_existing_names_are_refused(repo_copy: Path, domain: str, name: str, message: str) -> None:
     with pytest.raises(ScaffoldError, match=message):
         scaffold(domain, name, repo_copy)
+
+
+@pytest.mark.parametrize("domain", ["customers", "legacy_refactor", "sales"])
+def test_each_domain_terraform_file_is_what_the_scaffold_writes(domain: str) -> None:
+    """The per-domain files are generated from one template: a change goes into the template."""
+    assert (REPO_ROOT / f"terraform/jobs/{domain}_jobs.tf").read_text() == DOMAIN_TF.format(domain=domain)

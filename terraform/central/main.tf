@@ -124,6 +124,7 @@ resource "aws_glue_security_configuration" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "glue" {
+  # checkov:skip=CKV_AWS_338:Retention is chosen per environment (prod 365 days, dev 90, local 7).
   for_each = toset(local.glue_log_groups)
 
   name              = each.value

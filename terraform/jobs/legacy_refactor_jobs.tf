@@ -19,8 +19,8 @@ module "legacy_refactor_pipelines" {
   stages             = each.value.stages
   schedule           = each.value.schedule
   schedule_enabled   = var.schedules_enabled
-  failure_topic_arn  = var.failure_topic_arn
-  kms_key_arn        = var.platform.kms_key_arn
-  log_retention_days = var.platform.log_retention_days
+  failure_topic_arn  = var.central.sns_topic_arn
+  kms_key_arn        = var.central.kms_key_arn
+  log_retention_days = var.log_retention_days
   tags               = local.tags
 }

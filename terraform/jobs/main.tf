@@ -50,9 +50,35 @@ locals {
   core_version   = regex("(?m)^version = \"([^\"]+)\"", file("${var.jobs_root}/../pyproject.toml"))[0]
   core_wheel     = "domain_project-${local.core_version}-py3-none-any.whl"
   core_wheel_key = "libs/${local.core_wheel}"
-  platform       = merge(var.platform, { core_wheel_key = local.core_wheel_key })
-  tags           = var.platform.tags
+
+  # What every job shares, derived from the central stack (modules/glue_job, variable platform).
+  platform = {
+    environment            = var.environment
+    artifacts_bucket       = var.central.s3_bucket_ids["artifacts"]
+    core_wheel_key         = local.core_wheel_key
+    raw_bucket             = var.central.s3_bucket_ids["raw"]
+    warehouse_bucket       = var.central.s3_bucket_ids["curated"]
+    catalog_name           = var.catalog_name
+    catalog_api            = var.catalog_api
+    warehouse              = var.central.warehouse_uri
+    kms_key_arn            = var.central.kms_key_arn
+    security_configuration = var.central.glue_security_configuration_name
+    base_policy_arn        = var.central.iam_policy_arn
+    log_retention_days     = var.log_retention_days
+    # core's config on Glue (job parameters count as the environment); locally the same values.
+    config = {
+      raw_bucket       = var.central.s3_bucket_ids["raw"]
+      curated_bucket   = var.central.s3_bucket_ids["curated"]
+      artifacts_bucket = var.central.s3_bucket_ids["artifacts"]
+      warehouse        = var.central.warehouse_uri
+      region           = data.aws_region.this.name
+    }
+    tags = var.tags
+  }
+  tags = var.tags
 }
+
+data "aws_region" "this" {}
 
 resource "terraform_data" "manifests_wired" {
   lifecycle {
@@ -67,7 +93,7 @@ resource "terraform_data" "manifests_wired" {
 resource "aws_s3_object" "script" {
   for_each = local.all_jobs
 
-  bucket       = var.platform.artifacts_bucket
+  bucket       = local.platform.artifacts_bucket
   key          = "jobs/${each.value.domain}/${each.value.script}"
   source       = "${var.jobs_root}/${each.value.domain}/${each.value.script}"
   source_hash  = filemd5("${var.jobs_root}/${each.value.domain}/${each.value.script}")
@@ -76,7 +102,7 @@ resource "aws_s3_object" "script" {
 }
 
 resource "aws_s3_object" "core_wheel" {
-  bucket       = var.platform.artifacts_bucket
+  bucket       = local.platform.artifacts_bucket
   key          = local.core_wheel_key
   source       = "${var.dist_dir}/${local.core_wheel}"
   source_hash  = filemd5("${var.dist_dir}/${local.core_wheel}")

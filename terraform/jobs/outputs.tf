@@ -15,5 +15,5 @@ output "glue_catalog_database_names" {
 
 output "core_wheel_s3_uri" {
   description = "Where the deployed core wheel is."
-  value       = "s3://${var.platform.artifacts_bucket}/${local.core_wheel_key}"
+  value       = "s3://${local.platform.artifacts_bucket}/${local.core_wheel_key}"
 }

@@ -98,9 +98,10 @@ def test_local_environment_uses_core_local_profile_names() -> None:
 
 
 def test_environments_register_the_catalog_core_uses() -> None:
+    catalog_name = _blocks(TERRAFORM / "jobs/variables.tf", "variable")["catalog_name"]["default"]
     for env in ("dev", "int", "prod", "local"):
-        platform = _blocks(TERRAFORM / f"environments/{env}/main.tf", "module")["jobs"]["platform"]
-        assert platform["catalog_name"] == load_config(environ={"ENV": env if env != "local" else "local"}).catalog_name
+        assert "catalog_name" not in _blocks(TERRAFORM / f"environments/{env}/main.tf", "module")["jobs"]
+        assert catalog_name == load_config(environ={"ENV": env}).catalog_name
 
 
 def test_versions_admit_terraform_1_11_and_provider_5_100() -> None:

@@ -53,22 +53,12 @@ module "central" {
 }
 
 module "jobs" {
-  source            = "../../jobs"
-  jobs_root         = "${path.root}/../../../jobs"
-  dist_dir          = "${path.root}/../../../dist"
-  failure_topic_arn = module.central.sns_topic_arn
-  schedules_enabled = false # the emulator does not fire EventBridge schedules
-  platform = {
-    environment            = "local"
-    artifacts_bucket       = module.central.s3_bucket_ids["artifacts"]
-    raw_bucket             = module.central.s3_bucket_ids["raw"]
-    warehouse_bucket       = module.central.s3_bucket_ids["curated"]
-    catalog_name           = "lakehouse"
-    warehouse              = module.central.warehouse_uri
-    kms_key_arn            = module.central.kms_key_arn
-    security_configuration = module.central.glue_security_configuration_name
-    base_policy_arn        = module.central.iam_policy_arn
-    log_retention_days     = var.log_retention_days
-    tags                   = local.tags
-  }
+  source             = "../../jobs"
+  jobs_root          = "${path.root}/../../../jobs"
+  dist_dir           = "${path.root}/../../../dist"
+  environment        = "local"
+  central            = module.central
+  schedules_enabled  = false # the emulator does not fire EventBridge schedules
+  log_retention_days = var.log_retention_days
+  tags               = local.tags
 }

@@ -143,6 +143,7 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  # checkov:skip=CKV_AWS_338:Retention is chosen per environment (prod 365 days, dev 90, local 7).
   name              = local.log_group
   retention_in_days = var.platform.log_retention_days
   kms_key_id        = var.platform.kms_key_arn
