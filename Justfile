@@ -47,7 +47,15 @@ test-e2e *args:
 
 # Only the unit tests, fastest feedback (args go to pytest)
 unit *args:
-    uv run pytest -m "not e2e and not terraform and not compose" {{args}}
+    uv run pytest -m "not e2e and not terraform and not compose and not glue_compat and not faults" {{args}}
+
+# Only the Glue compatibility suite: scripts in AWS's documented styles as Glue job runs (args go to pytest)
+test-glue *args:
+    uv run pytest -m glue_compat {{args}}
+
+# Only the fault tier: kill -9, restarts, hostile input (args go to pytest)
+test-faults *args:
+    uv run pytest -m faults {{args}}
 
 # Only the compose suite (needs a Docker engine; args go to pytest)
 test-compose *args:
@@ -95,8 +103,8 @@ logs *args:
     uv run python -m emulator logs {{args}}
 
 # Stop the lakehouse and delete all of its state
-reset:
-    uv run python -m emulator reset
+reset *args:
+    uv run python -m emulator reset {{args}}
 
 # Print export lines for a shell: eval "$(just env)"
 env:

@@ -1,7 +1,9 @@
 """A one-job Glue run on the embedded stack versus running the same script directly (same data, same stack).
 
 Both runs use the stack's REST catalog and S3; the difference is the Glue path: StartJobRun,
-artifact download from S3, process launch, log shipping, and GetJobRun polling (1 s).
+artifact download from S3, the Glue runtime (its Python, Spark defaults, the session hook), process
+launch, log shipping, and GetJobRun polling (1 s). Point it at a stack of its own with
+LAKEHOUSE_STATE_DIR / LAKEHOUSE_AWS_PORT / LAKEHOUSE_CATALOG_PORT.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import sys
 import time
 
 from emulator.aws.glue.arguments import glue_argv
-from emulator.settings import load_settings
+from emulator.glue_runtime import PYTHONPATH_DIR
+from emulator.settings import REPO_ROOT, load_settings
 from emulator.stack import supervisor
 from tools.glue_run import run_glue_job, seed_raw
 from tools.local_deploy import publish
@@ -29,7 +32,8 @@ def main() -> None:
     publish(settings, say=lambda _: None)
     seed_raw(settings)
     spec = load_manifests().jobs[JOB]
-    env = {**os.environ, **settings.client_environment()}
+    # Run directly as `just run` does: the repository's venv, the clean-room awsglue on the path.
+    env = {**os.environ, **settings.client_environment(), "PYTHONPATH": f"{PYTHONPATH_DIR}{os.pathsep}{REPO_ROOT}"}
     direct, glue = [], []
     for _ in range(ROUNDS):
         started = time.monotonic()

@@ -2,8 +2,8 @@
 
 Glue calls a script as ``script.py --JOB_NAME x --JOB_RUN_ID jr_… --run_date 2026-11-26 …``
 (plus reserved arguments such as ``--job-bookmark-option`` and ``--TempDir``). Required
-arguments are resolved by Glue's own ``getResolvedOptions`` (from the runtime on AWS, from
-``awsgluedataplanepython`` locally), so a script that parses here parses there. Glue has no
+arguments are resolved by ``awsglue.utils.getResolvedOptions`` (the runtime's on AWS, the
+lakehouse's clean-room one locally), so a script that parses here parses there. Glue has no
 optional arguments; :func:`resolve_job_args` adds them with the same ``--name value`` syntax.
 
 Glue cannot set environment variables, so ``ENV``, ``CONFIG_PATH`` and ``DOMAIN_PROJECT_*``

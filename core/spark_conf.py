@@ -101,8 +101,9 @@ def s3a_conf(config: Config) -> dict[str, str]:
     return conf
 
 
-def local_conf(config: Config, jar_paths: list[Path] | None, *, app_name: str) -> dict[str, str]:
-    """Everything a local session needs: small, quiet, one catalog, UTC, S3A."""
+def local_runtime_conf(config: Config, jar_paths: list[Path] | None, *, app_name: str) -> dict[str, str]:
+    """A small, quiet local Spark with UTC, S3A and the jars: what any local session needs,
+    before a catalog is chosen (the emulator gives exactly this to every Glue job run)."""
     java_options = f"-Duser.timezone=UTC -Dlog4j2.configurationFile={LOG4J2_PROPERTIES.as_uri()}"
     if config.spark_fast_start:
         java_options += " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
@@ -118,10 +119,9 @@ def local_conf(config: Config, jar_paths: list[Path] | None, *, app_name: str) -
         "spark.default.parallelism": str(config.spark_shuffle_partitions),
         "spark.ui.enabled": str(config.spark_ui).lower(),
         "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
         # Keeps Spark's built-in catalog from creating ./spark-warehouse in whatever the cwd is.
         "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "domain-project-spark-warehouse"),
-        **session_semantics_conf(config),
-        **catalog_conf(config),
         **s3a_conf(config),
     }
     if config.jars_source == "maven":
@@ -131,6 +131,15 @@ def local_conf(config: Config, jar_paths: list[Path] | None, *, app_name: str) -
     elif jar_paths:
         conf["spark.jars"] = ",".join(str(p) for p in jar_paths)
     return conf
+
+
+def local_conf(config: Config, jar_paths: list[Path] | None, *, app_name: str) -> dict[str, str]:
+    """Everything a local session of ours needs: the runtime above, one catalog, its semantics."""
+    return {
+        **local_runtime_conf(config, jar_paths, app_name=app_name),
+        **session_semantics_conf(config),
+        **catalog_conf(config),
+    }
 
 
 def _main() -> None:

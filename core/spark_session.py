@@ -112,13 +112,14 @@ def _glue_session() -> SparkSession:
 
 
 def glue_resolved_options(argv: Sequence[str], names: Sequence[str]) -> dict[str, str]:
-    """Glue's own ``getResolvedOptions`` (awsglue from the runtime, or awsgluedataplanepython locally)."""
+    """Glue's ``getResolvedOptions``: the runtime's on AWS, the lakehouse's clean-room one locally."""
     try:
         from awsglue.utils import getResolvedOptions
     except ImportError as e:
         raise JobArgumentError(
-            "awsglue is not importable: install the dev dependencies (`uv sync`), "
-            "which include awsgluedataplanepython==5.1.0, Glue 5.1's own awsglue package"
+            "awsglue is not importable: on AWS Glue it is part of the runtime; locally the lakehouse's "
+            "clean-room awsglue (emulator/glue_runtime/pythonpath) is on the path of `just run`, "
+            "Glue job runs and pytest"
         ) from e
     try:
         resolved: dict[str, str] = getResolvedOptions(list(argv), list(names))

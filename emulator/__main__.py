@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from emulator.settings import Settings, SettingsError, load_settings
 from emulator.stack import supervisor
 from emulator.stack.compose import ComposeError
+from emulator.state_format import StateFormatError
 
 
 def _summary(settings: Settings, seconds: float, profile: str) -> None:
@@ -17,11 +18,11 @@ def _summary(settings: Settings, seconds: float, profile: str) -> None:
     print(f"\nlakehouse up ({profile}) in {seconds:.1f}s")
     print(f"  AWS endpoint     {settings.aws_endpoint}   S3 IAM STS Glue StepFunctions Logs Events SNS KMS")
     print(f"  Iceberg catalog  {settings.catalog_uri}   warehouse {lakehouse.warehouse}")
-    print(f"  state            {settings.state_dir}   (logs: just logs; stop: just down)")
+    print(f"  state            {settings.state_dir}   (durable; logs: just logs; stop: just down; wipe: just reset)")
     print(f'  client env       {settings.state_dir / supervisor.STACK_ENV}   (eval "$(just env)" in a shell)')
 
 
-def _up(settings: Settings, target: str) -> None:
+def _up(settings: Settings, target: str, *, fresh: bool, create_buckets: bool) -> None:
     from emulator.stack import compose
 
     if target == "auto":
@@ -32,10 +33,15 @@ def _up(settings: Settings, target: str) -> None:
     if running not in (None, target):
         raise supervisor.StackError(f"a {running} lakehouse is running from {settings.state_dir}: `just down` first")
     if target == "embedded":
-        _summary(settings, supervisor.up(settings), "embedded")
+        _summary(settings, supervisor.up(settings, fresh=fresh, create_buckets=create_buckets), "embedded")
         return
     if not compose.engine_available():
         raise supervisor.StackError("no Docker engine answers (or no `docker compose` plugin): use `just up embedded`")
+    if fresh or not create_buckets:
+        raise supervisor.StackError(
+            "--fresh/--no-buckets apply to the embedded profile; the compose stack keeps its state in named "
+            "volumes: `docker compose -f compose/compose.yaml down --volumes` empties them"
+        )
     seconds = compose.up(settings)
     supervisor.record_compose_stack(settings)
     _summary(settings, seconds, "compose")
@@ -96,11 +102,25 @@ def _logs(settings: Settings, service: str, lines: int, follow: bool) -> int:
     return 0
 
 
-def _serve(settings: Settings, service: str) -> int:
+def _reset(settings: Settings, *, assume_yes: bool) -> int:
+    if not assume_yes:
+        if not sys.stdin.isatty():
+            print("error: `reset` deletes every table, object, job and log: confirm with `just reset --yes`",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        answer = input(f"delete all lakehouse state in {settings.state_dir} (tables, S3, jobs, logs)? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("reset: nothing deleted")
+            return 1
+    supervisor.reset(settings)
+    return 0
+
+
+def _serve(settings: Settings, service: str, *, create_buckets: bool) -> int:
     if service == "aws":
         from emulator.aws.server import serve as serve_aws
 
-        serve_aws(settings)
+        serve_aws(settings, create_buckets=create_buckets)
     else:
         from emulator.catalog.server import serve as serve_catalog
 
@@ -114,21 +134,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     up = commands.add_parser("up", help="start the lakehouse and wait until it answers")
     up.add_argument("target", nargs="?", default="auto", choices=["auto", "embedded", "compose"],
                     help="auto: compose when a Docker engine answers, else embedded")  # fmt: skip
-    commands.add_parser("down", help="stop it (its state is kept until the next up)")
+    up.add_argument("--fresh", action="store_true", help="wipe the state first (logs kept) and start empty")
+    up.add_argument("--no-buckets", dest="create_buckets", action="store_false",
+                    help="do not create the stack's buckets (an apply that must own them)")  # fmt: skip
+    commands.add_parser("down", help="stop it (its state is kept: the next up continues from it)")
     commands.add_parser("status", help="health, Glue job runs and pipeline executions")
     logs = commands.add_parser("logs", help="a service's log")
     logs.add_argument("service", nargs="?", default="aws", choices=[*supervisor.SERVICES, "spark"])
     logs.add_argument("-n", "--lines", type=int, default=50)
     logs.add_argument("-f", "--follow", action="store_true")
-    commands.add_parser("reset", help="stop it and delete all of its state")
+    reset = commands.add_parser("reset", help="stop it and delete all of its state (asks first)")
+    reset.add_argument("--yes", action="store_true", help="do not ask")
     commands.add_parser("env", help='print export lines for a shell: eval "$(python -m emulator env)"')
     serve = commands.add_parser("serve", help="run one service in the foreground (what up starts)")
     serve.add_argument("service", choices=supervisor.SERVICES)
+    serve.add_argument("--no-buckets", dest="create_buckets", action="store_false",
+                       help="aws: do not create the stack's buckets at start")  # fmt: skip
     options = parser.parse_args(argv)
     try:
         settings = load_settings()
         if options.command == "up":
-            _up(settings, options.target)
+            _up(settings, options.target, fresh=options.fresh, create_buckets=options.create_buckets)
         elif options.command == "down":
             _down(settings)
         elif options.command == "status":
@@ -136,13 +162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif options.command == "logs":
             return _logs(settings, options.service, options.lines, options.follow)
         elif options.command == "reset":
-            supervisor.reset(settings)
+            return _reset(settings, assume_yes=options.yes)
         elif options.command == "env":
             for key, value in settings.client_environment().items():
                 print(f"export {key}={value}")
         else:
-            return _serve(settings, options.service)
-    except (supervisor.StackError, SettingsError, ComposeError) as e:
+            return _serve(settings, options.service, create_buckets=options.create_buckets)
+    except (supervisor.StackError, SettingsError, ComposeError, StateFormatError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     return 0

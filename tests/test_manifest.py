@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tools.manifest import ManifestError, declared_tables, load_manifests, validate
+from tools.manifest import ManifestError, declared_tables, is_scaffold_stub, load_manifests, validate
 
 
 @pytest.fixture
@@ -81,3 +81,19 @@ def test_loading_invalid_manifests_raises_with_every_problem(jobs_copy: Path) ->
     with pytest.raises(ManifestError) as caught:
         load_manifests(jobs_copy)
     assert len(caught.value.problems) >= 2
+
+
+@pytest.mark.parametrize(
+    ("transform", "stub"),
+    [
+        ('    """Doc."""\n    raise NotImplementedError("write me")\n', True),
+        ("    raise NotImplementedError\n", True),
+        ('    if df.isEmpty():\n        raise NotImplementedError("empty input")\n    return df\n', False),
+        ("    return df\n", False),
+        ('    raise ValueError("not a stub: a deliberate refusal")\n', False),
+    ],
+)
+def test_a_stub_transform_is_told_from_a_written_one(tmp_path: Path, transform: str, stub: bool) -> None:
+    script = tmp_path / "job_x.py"
+    script.write_text(f"TABLES_READ = ()\nTABLES_WRITTEN = ()\n\n\ndef transform(df):\n{transform}")
+    assert is_scaffold_stub(script) is stub

@@ -1,5 +1,5 @@
 """End to end on the embedded stack: up → publish → seed → pipeline (Step Functions → Glue runs of
-the deployed scripts → Iceberg on S3 via the REST catalog) → table contents → down → up empty."""
+the deployed scripts → Iceberg on S3 via the REST catalog) → table contents → down → up with the same tables."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pyiceberg.catalog.rest import RestCatalog
 
 from emulator.clients import aws_client
 from emulator.settings import Settings, load_settings
@@ -37,7 +38,7 @@ def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def stack(stack_env: dict[str, str]) -> Iterator[Settings]:
     settings = load_settings(stack_env)
-    seconds = supervisor.up(settings, say=lambda _: None)
+    seconds = supervisor.up(settings, fresh=True, say=lambda _: None)
     assert seconds < 30
     yield settings
     supervisor.down(settings, say=lambda _: None)
@@ -77,12 +78,25 @@ def test_status_lists_runs_and_pipelines(stack_env: dict[str, str], stack: Setti
     assert "sales_daily" in done.stdout.split("Pipelines:")[1]
 
 
-def test_restart_starts_s3_and_catalog_empty_together(stack: Settings) -> None:
+def test_restart_keeps_s3_and_the_catalog_together(stack: Settings) -> None:
+    catalog = rest_catalog(stack)
+    before = {table: sorted(map(repr, rows_of(catalog, table))) for table in _tables(catalog)}
+    s3 = aws_client(stack, "s3")
+    buckets = sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
     supervisor.down(stack, say=lambda _: None)
     assert not (stack.state_dir / supervisor.STACK_ENV).exists()
     supervisor.up(stack, say=lambda _: None)
-    assert rest_catalog(stack).list_namespaces() == []
-    assert aws_client(stack, "s3").list_buckets()["Buckets"] == []
+    catalog = rest_catalog(stack)
+    assert before, "the pipeline test wrote no tables"
+    assert {table: sorted(map(repr, rows_of(catalog, table))) for table in _tables(catalog)} == before
+    assert sorted(b["Name"] for b in aws_client(stack, "s3").list_buckets()["Buckets"]) == buckets
+    runs = aws_client(stack, "glue").get_job_runs(JobName="sales_daily_sales")["JobRuns"]
+    assert runs, "the pipeline test ran no job"
+    assert {r["JobRunState"] for r in runs} == {"SUCCEEDED"}
+
+
+def _tables(catalog: RestCatalog) -> list[str]:
+    return sorted(".".join(t) for ns in catalog.list_namespaces() for t in catalog.list_tables(ns))
 
 
 def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:

@@ -342,6 +342,18 @@ def declared_tables(script: Path) -> dict[str, tuple[str, ...]]:
     return {k: tuple(constants[k]) for k in ("TABLES_READ", "TABLES_WRITTEN") if k in constants}
 
 
+def is_scaffold_stub(script: Path) -> bool:
+    """True while the script's ``transform`` is what ``just new-job`` wrote: only ``raise NotImplementedError``."""
+    tree = ast.parse(script.read_text(encoding="utf-8"), filename=str(script))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "transform":
+            body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+            if len(body) == 1 and isinstance(body[0], ast.Raise) and body[0].exc is not None:
+                raised = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+                return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+    return False
+
+
 def _substitute(node: ast.expr, constants: Mapping[str, Any]) -> ast.expr:
     """Replace names of earlier module constants by their values so literal_eval can read tuples of them."""
 
@@ -362,6 +374,11 @@ def _script_checks(manifests: Manifests, root: Path, problems: list[str]) -> Non
         if not spec.script_path.is_file():
             continue
         where = f"{_relative(spec.script_path.parent / MANIFEST_NAME)}: jobs.{spec.name}"
+        if is_scaffold_stub(spec.script_path):
+            problems.append(
+                f"{where}: transform() in {spec.script} is still the `just new-job` stub (it raises "
+                "NotImplementedError): write it and its test before the job is deployed"
+            )
         declared = declared_tables(spec.script_path)
         for key, listed in (("TABLES_WRITTEN", spec.writes_tables), ("TABLES_READ", spec.reads_tables)):
             if key not in declared:

@@ -1,9 +1,13 @@
-"""``just new-job <domain> <name>``: scaffold a job that passes `just validate` and `terraform validate` as is.
+"""``just new-job <domain> <name>``: scaffold a job (`terraform validate` passes; its test fails until it is written).
 
-Writes ``jobs/<domain>/job_<name>.py`` (thin ``main()``, a documented ``transform`` stub),
-``tests/test_job_<domain>_<name>.py`` (a chispa test of the stub) and the job's entry in
+Writes ``jobs/<domain>/job_<name>.py`` (thin ``main()``, a ``transform`` stub that raises
+``NotImplementedError``), ``tests/test_job_<domain>_<name>.py`` (a chispa test that fails until
+``transform`` is written and its expected rows are filled in) and the job's entry in
 ``jobs/<domain>/jobs.yaml``. A new domain also gets its manifest, ``terraform/jobs/<domain>_jobs.tf``
 and its place in ``wired_domains``. Existing files are never overwritten.
+
+Until ``transform`` is written, ``just validate`` reports the job as a stub (see
+``tools.manifest.is_scaffold_stub``) and its test fails: an unfinished job cannot pass CI.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ TABLES_WRITTEN: tuple[str, ...] = ()
 
 def transform(df: DataFrame) -> DataFrame:
     """The job's logic as a pure DataFrame → DataFrame function (tested in tests/test_job_{domain}_{name}.py)."""
-    return df
+    raise NotImplementedError("{domain}_{name}: transform() is the `just new-job` stub; write it and its test")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -60,6 +64,8 @@ from jobs.{domain} import job_{name} as job
 
 
 def test_transform(spark: SparkSession) -> None:
+    # TODO: input rows that exercise every rule of the job (edge cases too), and exactly the rows,
+    # types and order transform() must return for them. Fails until transform() is written.
     source = spark.createDataFrame([(1, "a")], "id bigint, value string")
     expected = spark.createDataFrame([(1, "a")], "id bigint, value string")
     assert_df_equality(job.transform(source), expected)
@@ -185,7 +191,10 @@ def _main(argv: list[str] | None = None) -> int:
         return 2
     for path in written:
         print(f"wrote {path.relative_to(REPO_ROOT)}")
-    print("next: fill in the transform and its test, declare TABLES_*, then `just validate` and `just unit`")
+    print(
+        "next: write transform() (the stub raises NotImplementedError, so its test fails and `just validate` names it)"
+        " and its test's rows, declare TABLES_*, then `just validate` and `just unit`"
+    )
     return 0
 
 

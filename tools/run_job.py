@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 
 from emulator.aws.glue.arguments import glue_argv
+from emulator.glue_runtime import PYTHONPATH_DIR
 from tools.manifest import REPO_ROOT, JobSpec, ManifestError, load_manifests
 
 
@@ -77,7 +78,9 @@ def _main(argv: list[str] | None = None) -> int:
     if options.dry_run:
         print(" ".join(command))
         return 0
-    env = {**os.environ, "ENV": os.environ.get("ENV", "local")}
+    # awsglue (getResolvedOptions, GlueContext) comes from the lakehouse's Glue runtime, as in its job runs.
+    python_path = os.pathsep.join(filter(None, [str(PYTHONPATH_DIR), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "ENV": os.environ.get("ENV", "local"), "PYTHONPATH": python_path}
     return subprocess.run(command, cwd=REPO_ROOT, env=env, check=False).returncode
 
 

@@ -13,7 +13,9 @@ from pyiceberg.typedef import Identifier
 
 from emulator.catalog import models
 from emulator.catalog.backend import CatalogBackend, LoadedTable
-from emulator.catalog.errors import NoSuchTableError, install_handlers
+from emulator.catalog.errors import NoSuchTableError
+from emulator.catalog.handlers import DEFAULT_MAX_BODY_BYTES, install_handlers
+from emulator.catalog.validation import check_namespace, check_table_identifier
 
 NAMESPACE_SEPARATOR = "\x1f"
 # Advertised in GET /v1/config: exactly the routes below, so clients never call what is missing.
@@ -37,7 +39,12 @@ ENDPOINTS = (
 
 
 def _namespace(text: str) -> Identifier:
-    return tuple(text.split(NAMESPACE_SEPARATOR))
+    """A namespace from the path (levels joined by the unit separator), validated."""
+    return check_namespace(text.split(NAMESPACE_SEPARATOR))
+
+
+def _table(namespace: str, table: str) -> Identifier:
+    return check_table_identifier(namespace.split(NAMESPACE_SEPARATOR), table)
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -70,7 +77,7 @@ def build_router(backend: CatalogBackend, client_config: Mapping[str, str]) -> A
 
     @router.post("/namespaces")
     def create_namespace(request: models.CreateNamespace) -> Response:
-        properties = backend.create_namespace(tuple(request.namespace), request.properties)
+        properties = backend.create_namespace(check_namespace(request.namespace), request.properties)
         return _json({"namespace": request.namespace, "properties": properties})
 
     @router.get("/namespaces/{namespace}")
@@ -104,31 +111,32 @@ def build_router(backend: CatalogBackend, client_config: Mapping[str, str]) -> A
 
     @router.post("/namespaces/{namespace}/tables")
     def create_table(namespace: str, request: models.CreateTable) -> Response:
+        check_table_identifier(_namespace(namespace), request.name)
         return table_result(backend.create_table(_namespace(namespace), request))
 
     @router.get("/namespaces/{namespace}/tables/{table}")
     def load_table(namespace: str, table: str) -> Response:
-        return table_result(backend.load_table((*_namespace(namespace), table)))
+        return table_result(backend.load_table(_table(namespace, table)))
 
     @router.head("/namespaces/{namespace}/tables/{table}")
     def table_exists(namespace: str, table: str) -> Response:
-        if not backend.table_exists((*_namespace(namespace), table)):
+        if not backend.table_exists(_table(namespace, table)):
             raise NoSuchTableError(f"Table does not exist: {namespace}.{table}")
         return Response(status_code=204)
 
     @router.post("/namespaces/{namespace}/tables/{table}")
     def commit_table(namespace: str, table: str, request: models.CommitTable) -> Response:
-        response = backend.commit((*_namespace(namespace), table), request.requirements, request.updates)
+        response = backend.commit(_table(namespace, table), request.requirements, request.updates)
         return _json({"metadata-location": response.metadata_location, "metadata": _metadata(response.metadata)})
 
     @router.delete("/namespaces/{namespace}/tables/{table}")
     def drop_table(namespace: str, table: str, purge: bool = Query(False, alias="purgeRequested")) -> Response:
-        backend.drop_table((*_namespace(namespace), table), purge=purge)
+        backend.drop_table(_table(namespace, table), purge=purge)
         return Response(status_code=204)
 
     @router.post("/namespaces/{namespace}/register")
     def register_table(namespace: str, request: models.RegisterTable) -> Response:
-        identifier = (*_namespace(namespace), request.name)
+        identifier = check_table_identifier(_namespace(namespace), request.name)
         return table_result(backend.register_table(identifier, request.metadata_location, overwrite=request.overwrite))
 
     @router.post("/namespaces/{namespace}/tables/{table}/metrics")
@@ -137,8 +145,8 @@ def build_router(backend: CatalogBackend, client_config: Mapping[str, str]) -> A
 
     @router.post("/tables/rename")
     def rename_table(request: models.RenameTable) -> Response:
-        source = (*request.source.namespace, request.source.name)
-        destination = (*request.destination.namespace, request.destination.name)
+        source = check_table_identifier(request.source.namespace, request.source.name)
+        destination = check_table_identifier(request.destination.namespace, request.destination.name)
         backend.rename_table(source, destination)
         return Response(status_code=204)
 
@@ -146,11 +154,16 @@ def build_router(backend: CatalogBackend, client_config: Mapping[str, str]) -> A
 
 
 def create_app(
-    backend: CatalogBackend, *, prefix: str | None = None, client_config: Mapping[str, str] | None = None
+    backend: CatalogBackend,
+    *,
+    prefix: str | None = None,
+    client_config: Mapping[str, str] | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
-    """The catalog app. ``client_config`` (S3 endpoint, credentials) is handed to clients as defaults."""
+    """The catalog app. ``client_config`` (S3 endpoint, credentials) is handed to clients as defaults;
+    a request body over ``max_body_bytes`` is refused with 413."""
     app = FastAPI(title="domain-project Iceberg REST catalog", version="1")
-    install_handlers(app)
+    install_handlers(app, max_body_bytes=max_body_bytes)
     config = dict(client_config or {})
 
     @app.get("/v1/config")

@@ -6,11 +6,16 @@ inside ``SqlCatalog.commit_table``), writes the new metadata file and compare-an
 metadata location in SQLite. A race lost between validation and the swap is retried here
 on the server; a failure after the metadata file was written is reported as 500
 CommitStateUnknownException, because the client cannot know whether it took effect.
+
+Every location a request can steer passes the ``LocationPolicy`` (emulator.catalog.locations); a table
+created without a location gets a fresh directory under its namespace (``<name>-<uuid>``), so a table
+re-created after a drop without purge never picks up the old table's files.
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,18 +25,37 @@ from pydantic import ValidationError as PydanticValidationError
 from pyiceberg.catalog import Catalog
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.exceptions import CommitFailedException, NoSuchTableError, TableAlreadyExistsError
+from pyiceberg.exceptions import ValidationError as IcebergValidationError
+from pyiceberg.io import load_file_io
 from pyiceberg.partitioning import UNPARTITIONED_PARTITION_SPEC, PartitionSpec
 from pyiceberg.schema import Schema
+from pyiceberg.serializers import FromInputFile
 from pyiceberg.table import CommitTableResponse
 from pyiceberg.table.metadata import TableMetadata
 from pyiceberg.table.sorting import UNSORTED_SORT_ORDER, SortOrder
-from pyiceberg.table.update import AssertCreate, TableRequirement, TableUpdate
+from pyiceberg.table.update import (
+    AddSnapshotUpdate,
+    AssertCreate,
+    SetLocationUpdate,
+    SetPropertiesUpdate,
+    TableRequirement,
+    TableUpdate,
+)
 from pyiceberg.typedef import Identifier
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 
 from emulator.catalog import models
-from emulator.catalog.errors import BadRequestError, CommitFailedError, CommitStateUnknownError
+from emulator.catalog.errors import (
+    BadRequestError,
+    CommitFailedError,
+    CommitStateUnknownError,
+    InternalServerError,
+    ServiceUnavailableError,
+    UnsupportedOperationError,
+)
+from emulator.catalog.locations import NAMESPACE_LOCATION, LocationPolicy
+from emulator.catalog.purge import purge_table
 
 _REQUIREMENTS: TypeAdapter[Any] = TypeAdapter(TableRequirement)
 _UPDATES: TypeAdapter[Any] = TypeAdapter(TableUpdate)
@@ -78,7 +102,16 @@ def _page(items: Sequence[Any], key: Any, token: str | None, size: int | None) -
 class CatalogBackend:
     """Thread-safe catalog: endpoints are synchronous; commits to one table are serialised."""
 
-    def __init__(self, db_path: str, warehouse: str, io_properties: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        db_path: str,
+        warehouse: str,
+        io_properties: Mapping[str, str] | None = None,
+        *,
+        allowed_locations: Sequence[str] = (),
+    ) -> None:
+        """``allowed_locations``: prefixes besides the warehouse where tables may live (absolute URIs)."""
+        self.locations = LocationPolicy(warehouse, allowed_locations)
         self.catalog = SqlCatalog(
             "lakehouse", uri=f"sqlite:///{db_path}", warehouse=warehouse, **dict(io_properties or {})
         )
@@ -101,7 +134,7 @@ class CatalogBackend:
         return _page(self.catalog.list_namespaces(parent), lambda ns: "\x1f".join(ns), token, size)
 
     def create_namespace(self, namespace: Identifier, properties: Mapping[str, str]) -> dict[str, str]:
-        self.catalog.create_namespace(namespace, dict(properties))
+        self.catalog.create_namespace(namespace, self._namespace_properties(namespace, properties))
         return dict(self.catalog.load_namespace_properties(namespace))
 
     def load_namespace(self, namespace: Identifier) -> dict[str, str]:
@@ -115,10 +148,29 @@ class CatalogBackend:
     ) -> dict[str, list[str]]:
         if overlap := set(removals) & set(updates):
             raise BadRequestError(f"properties both updated and removed: {sorted(overlap)}")
-        summary = self.catalog.update_namespace_properties(namespace, set(removals), dict(updates))
+        updates = self._namespace_properties(namespace, updates)
+        summary = self.catalog.update_namespace_properties(namespace, set(removals), updates)
         return {"updated": summary.updated, "removed": summary.removed, "missing": summary.missing}
 
+    def _namespace_properties(self, namespace: Identifier, properties: Mapping[str, str]) -> dict[str, str]:
+        """The properties with a ``location`` normalised and confined: tables default to it."""
+        checked = dict(properties)
+        if NAMESPACE_LOCATION in checked:
+            what = f"location of namespace {'.'.join(namespace)}"
+            checked[NAMESPACE_LOCATION] = self.locations.check(checked[NAMESPACE_LOCATION], what)
+        return checked
+
     # ------------------------------------------------------------ tables
+
+    def _table_location(self, identifier: Identifier, requested: str | None) -> str:
+        what = f"location of table {'.'.join(identifier)}"
+        if requested:
+            return self.locations.check(requested, what)
+        namespace, name = identifier[:-1], identifier[-1]
+        base = self.catalog.load_namespace_properties(namespace).get(NAMESPACE_LOCATION)
+        base = (base or f"{self.locations.warehouse}/{'.'.join(namespace)}").rstrip("/")
+        # A fresh directory per table: a table re-created after a drop without purge must not see the old files.
+        return self.locations.check(f"{base}/{name}-{uuid.uuid4().hex}", what)
 
     def list_tables(
         self, namespace: Identifier, token: str | None, size: int | None
@@ -137,21 +189,33 @@ class CatalogBackend:
         self.catalog.load_namespace_properties(namespace)
         if self.catalog.table_exists(identifier):
             raise TableAlreadyExistsError(f"Table already exists: {Catalog.identifier_to_tuple(identifier)}")
+        self.locations.check_properties(request.properties, f"table {'.'.join(identifier)}")
         arguments: dict[str, Any] = {
-            "location": request.location,
+            "location": self._table_location(identifier, request.location),
             "partition_spec": spec or UNPARTITIONED_PARTITION_SPEC,
             "sort_order": order or UNSORTED_SORT_ORDER,
             "properties": request.properties,
         }
-        if request.stage_create:
-            # Nothing is persisted: the client commits the table (assert-create) when its write is done.
-            staged = self.catalog._create_staged_table(identifier, schema, **arguments)
-            return LoadedTable(None, staged.metadata)
-        table = self.catalog.create_table(identifier, schema, **arguments)
+        try:
+            if request.stage_create:
+                # Nothing is persisted: the client commits the table (assert-create) when its write is done.
+                staged = self.catalog._create_staged_table(identifier, schema, **arguments)
+                return LoadedTable(None, staged.metadata)
+            table = self.catalog.create_table(identifier, schema, **arguments)
+        except (ValueError, NotImplementedError) as e:  # pyiceberg refusing the spec/order/format-version asked for
+            raise BadRequestError(f"cannot create table {'.'.join(identifier)}: {e}") from e
+        except OSError as e:
+            raise ServiceUnavailableError(
+                f"cannot write the metadata of table {'.'.join(identifier)} under {arguments['location']}: {e}"
+            ) from e
         return LoadedTable(table.metadata_location, table.metadata)
 
     def load_table(self, identifier: Identifier) -> LoadedTable:
-        table = self.catalog.load_table(identifier)
+        try:
+            table = self.catalog.load_table(identifier)
+        except (OSError, ValueError, IcebergValidationError) as e:
+            # The pointer exists but its file is gone or damaged: the catalog's fault, not the request's.
+            raise InternalServerError(f"the metadata of table {'.'.join(identifier)} cannot be read: {e}") from e
         return LoadedTable(table.metadata_location, table.metadata)
 
     def table_exists(self, identifier: Identifier) -> bool:
@@ -162,11 +226,12 @@ class CatalogBackend:
     ) -> CommitTableResponse:
         parsed_requirements = _parse(_REQUIREMENTS, requirements, "requirement")
         parsed_updates = _parse(_UPDATES, updates, "update")
+        self._check_update_locations(identifier, parsed_updates)
         creating = any(isinstance(r, AssertCreate) for r in parsed_requirements)
         with self._lock(identifier):
             for _ in range(COMMIT_ATTEMPTS):
                 try:
-                    current: TableMetadata | None = self.catalog.load_table(identifier).metadata
+                    current: TableMetadata | None = self.load_table(identifier).metadata
                 except NoSuchTableError:
                     if not creating:
                         raise
@@ -190,9 +255,19 @@ class CatalogBackend:
                 return response
         raise CommitFailedError(f"commit to {'.'.join(identifier)} lost {COMMIT_ATTEMPTS} races to concurrent writers")
 
+    def _check_update_locations(self, identifier: Identifier, updates: Sequence[Any]) -> None:
+        for update in updates:
+            if isinstance(update, SetLocationUpdate):
+                self.locations.check(update.location, f"set-location of table {'.'.join(identifier)}")
+            elif isinstance(update, SetPropertiesUpdate):
+                self.locations.check_properties(update.updates, f"table {'.'.join(identifier)}")
+            elif isinstance(update, AddSnapshotUpdate):
+                what = f"manifest list of a snapshot of table {'.'.join(identifier)}"
+                self.locations.check(update.snapshot.manifest_list, what)
+
     def drop_table(self, identifier: Identifier, *, purge: bool) -> None:
         if purge:
-            self.catalog.purge_table(identifier)
+            purge_table(self.catalog, self.locations, identifier)
         else:
             self.catalog.drop_table(identifier)
 
@@ -202,5 +277,23 @@ class CatalogBackend:
         self.catalog.rename_table(source, destination)
 
     def register_table(self, identifier: Identifier, metadata_location: str, *, overwrite: bool) -> LoadedTable:
-        table = self.catalog.register_table(identifier, metadata_location, overwrite=overwrite)
+        if overwrite:
+            raise UnsupportedOperationError("register with overwrite is not supported by this catalog")
+        location = self.locations.check(metadata_location, "metadata-location")
+        metadata = self._read_metadata(location)
+        self.locations.check(metadata.location, f"location of the table in {location}")
+        self.locations.check_properties(metadata.properties, f"table in {location}")
+        table = self.catalog.register_table(identifier, location)
         return LoadedTable(table.metadata_location, table.metadata)
+
+    def _read_metadata(self, location: str) -> TableMetadata:
+        """Read before registering: SqlCatalog would store the pointer first and fail on the load after."""
+        io = load_file_io(self.catalog.properties, location)
+        try:
+            return FromInputFile.table_metadata(io.new_input(location))
+        except FileNotFoundError as e:
+            raise BadRequestError(f"metadata-location {location!r} does not exist") from e
+        except (ValueError, IcebergValidationError) as e:  # JSON or schema errors: not a metadata file
+            raise BadRequestError(f"metadata-location {location!r} is not Iceberg table metadata: {e}") from e
+        except OSError as e:
+            raise ServiceUnavailableError(f"cannot read metadata-location {location!r}: {e}") from e

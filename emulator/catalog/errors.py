@@ -1,18 +1,20 @@
-"""Iceberg REST errors: ``{"error": {"message", "type", "code"}}`` with the Java exception names clients key on."""
+"""The Iceberg REST protocol's errors, declared once: ``{"error": {"message", "type", "code"}}`` with the
+Java exception names clients key on (Java's ``ErrorHandlers``, pyiceberg's ``_handle_non_200_response``).
+
+Each class is one row of the protocol: its HTTP status and its ``type``. The routes and the backend raise
+them; ``emulator.catalog.handlers`` turns them (and everything else) into responses.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pyiceberg import exceptions as ice
 
 
 class IcebergError(Exception):
     """An error the REST protocol defines, raised by the backend or the routes."""
 
-    status = 500
-    type = "ServiceFailureException"
+    status: int = 500
+    type: str = "InternalServerError"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -31,6 +33,20 @@ class NoSuchTableError(IcebergError):
     status, type = 404, "NoSuchTableException"
 
 
+class NoSuchRouteError(IcebergError):
+    """No endpoint at this path (the spec leaves the type open; this one says what happened)."""
+
+    status, type = 404, "NoSuchRouteException"
+
+
+class MethodNotAllowedError(IcebergError):
+    status, type = 405, "MethodNotAllowedException"
+
+
+class UnsupportedOperationError(IcebergError):
+    status, type = 406, "UnsupportedOperationException"
+
+
 class AlreadyExistsError(IcebergError):
     status, type = 409, "AlreadyExistsException"
 
@@ -43,48 +59,55 @@ class CommitFailedError(IcebergError):
     status, type = 409, "CommitFailedException"
 
 
+class RequestTooLargeError(IcebergError):
+    status, type = 413, "RequestTooLargeException"
+
+
+class InternalServerError(IcebergError):
+    """An unexpected failure: the spec's ServerErrorResponse."""
+
+
 class CommitStateUnknownError(IcebergError):
     status, type = 500, "CommitStateUnknownException"
 
 
-class UnsupportedOperationError(IcebergError):
-    status, type = 406, "UnsupportedOperationException"
+class ServiceUnavailableError(IcebergError):
+    """The warehouse's storage cannot be reached or refuses the write (e.g. the bucket is missing)."""
+
+    status, type = 503, "ServiceUnavailableException"
 
 
 # pyiceberg's exceptions → ours, so backend calls can raise them unchanged.
-_FROM_PYICEBERG: dict[type[Exception], type[IcebergError]] = {
+FROM_PYICEBERG: dict[type[Exception], type[IcebergError]] = {
     ice.NoSuchNamespaceError: NoSuchNamespaceError,
     ice.NoSuchTableError: NoSuchTableError,
+    ice.NoSuchIcebergTableError: NoSuchTableError,
     ice.NamespaceAlreadyExistsError: AlreadyExistsError,
     ice.TableAlreadyExistsError: AlreadyExistsError,
     ice.NamespaceNotEmptyError: NamespaceNotEmptyError,
     ice.CommitFailedException: CommitFailedError,
     ice.ValidationError: BadRequestError,
+    ice.NoSuchPropertyException: BadRequestError,
+    NotImplementedError: UnsupportedOperationError,  # e.g. SqlCatalog's register with overwrite
 }
+
+# Statuses Starlette itself answers (routing, body parsing) → ours.
+FROM_HTTP_STATUS: dict[int, type[IcebergError]] = {
+    400: BadRequestError,
+    404: NoSuchRouteError,
+    405: MethodNotAllowedError,
+    413: RequestTooLargeError,
+}
+
+
+def from_http_status(status: int, message: str) -> IcebergError:
+    """The protocol error for a status Starlette raised; unknown statuses keep their code."""
+    if kind := FROM_HTTP_STATUS.get(status):
+        return kind(message)
+    error = InternalServerError(message) if status >= 500 else BadRequestError(message)
+    error.status = status  # keep Starlette's exact code for a status we do not name
+    return error
 
 
 def body(error: IcebergError) -> dict[str, dict[str, object]]:
     return {"error": {"message": error.message, "type": error.type, "code": error.status}}
-
-
-def install_handlers(app: FastAPI) -> None:
-    """Handlers for specific exception types only: a catch-all handler would make Starlette close
-    the keep-alive connection after answering, which Java's pooled HTTP client then trips over."""
-
-    async def iceberg_error(_: Request, error: Exception) -> JSONResponse:
-        assert isinstance(error, IcebergError)
-        return JSONResponse(body(error), status_code=error.status)
-
-    async def pyiceberg_error(_: Request, error: Exception) -> JSONResponse:
-        translated = _FROM_PYICEBERG[type(error)](str(error))
-        return JSONResponse(body(translated), status_code=translated.status)
-
-    async def invalid_request(_: Request, error: Exception) -> JSONResponse:
-        assert isinstance(error, RequestValidationError)
-        details = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
-        return JSONResponse(body(BadRequestError(f"malformed request: {details}")), status_code=400)
-
-    app.add_exception_handler(IcebergError, iceberg_error)
-    app.add_exception_handler(RequestValidationError, invalid_request)
-    for kind in _FROM_PYICEBERG:
-        app.add_exception_handler(kind, pyiceberg_error)

@@ -31,10 +31,13 @@ def build_app(settings: Settings) -> FastAPI:
     (in compose the server uses aws:4566, the host 127.0.0.1:4566): settings.client_s3_endpoint."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     backend = CatalogBackend(
-        str(settings.catalog_db), settings.lakehouse.warehouse, s3_properties(settings, settings.aws_endpoint)
-    )
+        str(settings.catalog_db), settings.lakehouse.warehouse, s3_properties(settings, settings.aws_endpoint),
+        allowed_locations=settings.catalog_allowed_locations,
+    )  # fmt: skip
     client_endpoint = settings.client_s3_endpoint or settings.aws_endpoint
-    return create_app(backend, client_config=s3_properties(settings, client_endpoint))
+    return create_app(
+        backend, client_config=s3_properties(settings, client_endpoint), max_body_bytes=settings.catalog_max_body_bytes
+    )
 
 
 def serve(settings: Settings) -> None:

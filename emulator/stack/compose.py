@@ -70,6 +70,8 @@ def prepare_build_context(say: Callable[[str], None] = print) -> Path:
     for jar in ensure_jars(config.jars_cache_dir, index_url=config.jars_index_url):
         shutil.copy2(jar, BUILD_CONTEXT / "jars" / jar.name)
     _run(["uv", "build", "--wheel", "--out-dir", str(BUILD_CONTEXT / "dist")])
+    # The emulator's services import core from source (their venv is not the jobs' one).
+    shutil.copytree(REPO_ROOT / "core", BUILD_CONTEXT / "core", ignore=shutil.ignore_patterns("__pycache__"))
     for group in ("runtime", "emulator"):
         requirements = _run(["uv", "export", "--frozen", "--no-emit-project", "--only-group", group, "--no-header"])
         (BUILD_CONTEXT / f"requirements-{group}.txt").write_text(requirements)

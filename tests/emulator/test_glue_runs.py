@@ -116,3 +116,91 @@ def test_unknown_job_and_run(glue: Any) -> None:
 def test_runs_work_in_their_own_directory(aws: AwsThread, glue: Any) -> None:
     run = _run(glue, _job(glue, "located", "ok.py"))
     assert (Path(aws.settings.runs_dir) / run["Id"] / "ok.py").is_file()
+
+
+JAVA_TRACE = [
+    "26/12/01 10:00:00 ERROR Executor: Exception in task 0.0 in stage 1.0 (TID 1)",
+    "org.apache.spark.SparkException: Job aborted due to stage failure: Task 0 failed",
+    "\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:2856)",
+    "Caused by: java.io.IOException: the bucket is unreachable",
+    "\tat org.apache.hadoop.fs.s3a.S3AFileSystem.open(S3AFileSystem.java:1234)",
+    "Caused by: java.net.ConnectException: Connection refused",
+    "\tat java.base/java.lang.Thread.run(Thread.java:840)",
+]
+PY4J_FAILURE = [
+    "Traceback (most recent call last):",
+    '  File "/run/job.py", line 3, in <module>',
+    "    df.write.save(path)",
+    "py4j.protocol.Py4JJavaError: An error occurred while calling o42.save.",
+    ": org.apache.spark.SparkException: Job aborted.",
+    "\tat org.apache.spark.sql.execution.datasources.FileFormatWriter$.write(FileFormatWriter.scala:251)",
+    "Caused by: java.lang.IllegalStateException: the table is locked",
+    "\tat java.base/java.lang.Thread.run(Thread.java:840)",
+]
+
+
+@pytest.mark.parametrize(
+    ("lines", "cause"),
+    [
+        (["Traceback (most recent call last):", '  File "x.py", line 1, in <module>', "    f()",
+          "ValueError: boom", "more output"], "ValueError: boom"),
+        (JAVA_TRACE, "java.net.ConnectException: Connection refused"),
+        (PY4J_FAILURE, "java.lang.IllegalStateException: the table is locked"),
+        (PY4J_FAILURE[:5], "org.apache.spark.SparkException: Job aborted."),
+        (['Exception in thread "main" java.lang.NoClassDefFoundError: org/x/Y', "\tat Main.main(Main.java:1)"],
+         "java.lang.NoClassDefFoundError: org/x/Y"),
+        (["\tat java.base/java.lang.Thread.run(Thread.java:840)", "just some output"], None),
+    ],
+)  # fmt: skip
+def test_the_root_cause_is_the_python_exception_else_the_java_cause(lines: list[str], cause: str | None) -> None:
+    from emulator.aws.glue.root_cause import root_cause
+
+    assert root_cause(lines) == cause
+
+
+_NL = "\n"
+EXTRA_SCRIPTS = {
+    "java_trace.py": f"import sys\nprint({_NL.join(JAVA_TRACE)!r}, file=sys.stderr)\nsys.exit(3)\n",
+    # core.logging's "job failed" record carries the exception with py4j's Java trace inside.
+    "job_failed_record.py": (
+        "import json, sys\n"
+        f"print(json.dumps({{'message': 'job failed', 'exception': {_NL.join(PY4J_FAILURE)!r}}}))\n"
+        "sys.exit(1)\n"
+    ),
+    "exits_quietly.py": "import sys\nsys.exit(7)\n",
+}
+
+
+@pytest.fixture(scope="module")
+def _extra_scripts(aws: AwsThread) -> None:
+    s3 = aws_client(aws.settings, "s3")
+    for name, code in EXTRA_SCRIPTS.items():
+        s3.put_object(Bucket=BUCKET, Key=f"scripts/{name}", Body=code.encode())
+
+
+@pytest.mark.usefixtures("_extra_scripts")
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ("java_trace.py", "java.net.ConnectException: Connection refused"),
+        ("job_failed_record.py", "java.lang.IllegalStateException: the table is locked"),
+        ("exits_quietly.py", "the job script exited with code 7"),
+    ],
+)
+def test_a_failed_run_s_error_message_is_its_root_cause(glue: Any, script: str, message: str) -> None:
+    run = _run(glue, _job(glue, f"cause_{script[:-3]}", script))
+    assert (run["JobRunState"], run["ErrorMessage"]) == ("FAILED", message)
+
+
+def test_run_settings_come_from_the_request_else_the_job_else_glue_s_defaults(glue: Any) -> None:
+    job = _job(glue, "sized", "ok.py", WorkerType="G.1X", NumberOfWorkers=2)
+    default = _run(glue, job)
+    assert (default["Timeout"], default["WorkerType"], default["NumberOfWorkers"], default["ExecutionClass"]) == (
+        480,
+        "G.1X",
+        2,
+        "STANDARD",
+    )  # fmt: skip - Glue 5.x's default timeout is 480 minutes
+    run_id = glue.start_job_run(JobName=job, Timeout=7, WorkerType="G.2X", NumberOfWorkers=5, ExecutionClass="FLEX")
+    run = wait_for_job_run(glue, job, run_id["JobRunId"], say=lambda _: None, poll=0.1)
+    assert (run["Timeout"], run["WorkerType"], run["NumberOfWorkers"], run["ExecutionClass"]) == (7, "G.2X", 5, "FLEX")

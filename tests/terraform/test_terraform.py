@@ -19,6 +19,7 @@ from emulator.stack import supervisor
 from tests.conftest import REPO_ROOT
 from tests.emulator.servers import free_port
 from tests.expected_results import assert_sample_results
+from tests.terraform.spark_conf import init_spark_conf, rendered_spark_conf
 from tools import terraform as tf
 from tools.glue_run import run_pipeline, seed_raw
 from tools.manifest import load_manifests
@@ -41,22 +42,6 @@ def test_fmt_and_validate_every_environment_and_module_example() -> None:
     tf.validate(say=lambda _: None)
 
 
-SPARK_CONF_MODULE = REPO_ROOT / "terraform/modules/glue_job/spark_conf"
-
-
-def _init_spark_conf(tmp_path: Path, variables: dict[str, str | None]) -> Path:
-    """A root module calling spark_conf with ``variables``, initialised; returns its data dir."""
-    lines = [f"  {name} = {'null' if value is None else json.dumps(value)}" for name, value in variables.items()]
-    (tmp_path / "main.tf").write_text(
-        f'module "conf" {{\n  source = "{SPARK_CONF_MODULE}"\n' + "\n".join(lines) + "\n}\n"
-        'output "map" { value = module.conf.spark_conf_map }\n'
-        'output "argument" { value = module.conf.spark_conf_argument }\n'
-    )
-    data = tmp_path / ".data"
-    tf.terraform(["init", "-input=false", "-no-color"], tmp_path, data)
-    return data
-
-
 @pytest.mark.parametrize("catalog_api", ["glue", "glue_rest"])
 @pytest.mark.parametrize("environment", ["dev", "int", "prod"])
 def test_glue_conf_registers_the_catalog_exactly_as_core_does(
@@ -65,20 +50,18 @@ def test_glue_conf_registers_the_catalog_exactly_as_core_does(
     """Render the glue_job module's --conf chain with Terraform and compare it with core's."""
     catalog_id = "123456789012" if catalog_api == "glue_rest" else None
     config = load_config({"catalog_type": catalog_api, "glue_catalog_id": catalog_id}, environ={"ENV": environment})
-    data = _init_spark_conf(tmp_path, {
+    outputs = rendered_spark_conf(tmp_path, {
         "catalog_name": config.catalog_name, "warehouse": config.warehouse, "catalog_api": catalog_api,
         "region": config.region, "catalog_id": catalog_id,
     })  # fmt: skip
-    tf.terraform(["apply", "-auto-approve", "-input=false", "-no-color"], tmp_path, data)
-    outputs = json.loads(tf.terraform(["output", "-json"], tmp_path, data))
     expected = aws_glue_conf(config)
-    assert outputs["map"]["value"] == expected
-    pairs = outputs["argument"]["value"].split(" --conf ")
+    assert outputs["map"] == expected
+    pairs = outputs["argument"].split(" --conf ")
     assert dict(pair.split("=", 1) for pair in pairs) == expected  # the chain Glue parses says the same
 
 
 def test_glue_rest_without_a_catalog_id_is_refused(tmp_path: Path) -> None:
-    data = _init_spark_conf(tmp_path, {
+    data = init_spark_conf(tmp_path, {
         "catalog_name": "lakehouse", "warehouse": "s3://bucket/warehouse", "catalog_api": "glue_rest",
         "region": "eu-west-1",
     })  # fmt: skip
@@ -232,11 +215,27 @@ def test_every_applied_policy_is_scoped(deployed: Settings) -> None:
     assert raw_reads[0]["Resource"] == "arn:aws:s3:::domain-project-local-raw/sales/orders/*"
 
 
-def test_reapplying_changes_nothing(deployed: Settings) -> None:
+def test_a_plan_after_the_apply_shows_no_changes(deployed: Settings) -> None:
+    """The emulator reads back what the apply wrote: no drift, nothing for the next apply to do."""
     cwd, data = tf.local_init(deployed.state_dir)
-    variables = ["-var", f"aws_endpoint={deployed.aws_endpoint}"]
-    plan = tf.terraform(["plan", "-detailed-exitcode", "-input=false", "-no-color", *variables], cwd, data)
-    assert "No changes." in plan, plan[-3000:]
+    command = ["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color", *tf.local_variables(deployed)]
+    done = subprocess.run(command, cwd=cwd, env=tf.terraform_env(data), capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stderr) == (0, ""), done.stdout[-3000:]  # 2 would mean changes
+    assert "No changes. Your infrastructure matches the configuration." in done.stdout
+
+
+def test_deploying_again_applies_in_place(deployed: Settings) -> None:
+    """`just deploy-local` on the lakehouse it deployed to keeps it and recreates nothing."""
+    said: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAKEHOUSE_STATE_DIR", str(deployed.state_dir))
+        patch.setenv("LAKEHOUSE_AWS_PORT", str(deployed.aws_port))
+        patch.setenv("LAKEHOUSE_CATALOG_PORT", str(deployed.catalog_port))
+        tf.deploy_local(fresh=None, say=said.append)
+    assert said[0] == "applying the changes to the running lakehouse (`--fresh` starts over)"
+    summary = said[-1]  # "changed" counts any core/ or script edit made meanwhile: updated in place
+    assert summary.startswith("Apply complete! Resources: 0 added, "), said
+    assert summary.endswith(" changed, 0 destroyed."), said
 
 
 def test_deploy_local_refuses_a_stopped_lakehouse(tmp_path: Path) -> None:

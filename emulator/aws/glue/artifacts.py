@@ -30,8 +30,11 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-def _download(s3: Any, uri: str, target: Path, what: str) -> Path:
+def download(s3: Any, uri: str, target: Path, what: str) -> Path:
+    """``uri`` into ``target``; the target's name comes from the key and must be a plain file name."""
     bucket, key = split_s3_uri(uri)
+    if not key or key.endswith("/") or target.name in {"", ".", ".."}:
+        raise ArtifactError(f"{what} {uri} does not name an S3 object (its key must end in a file name)")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         s3.download_file(bucket, key, str(target))
@@ -45,10 +48,10 @@ def _download(s3: Any, uri: str, target: Path, what: str) -> Path:
 
 def fetch(s3: Any, script_location: str, extra_py_files: str | None, run_dir: Path) -> Artifacts:
     """Download the script into ``run_dir`` and the libraries into ``run_dir/py``."""
-    script = _download(s3, script_location, run_dir / Path(split_s3_uri(script_location)[1]).name, "script")
+    script = download(s3, script_location, run_dir / Path(split_s3_uri(script_location)[1]).name, "script")
     python_path: list[Path] = []
     for uri in filter(None, (u.strip() for u in (extra_py_files or "").split(","))):
-        local = _download(s3, uri, run_dir / "py" / Path(split_s3_uri(uri)[1]).name, "--extra-py-files entry")
+        local = download(s3, uri, run_dir / "py" / Path(split_s3_uri(uri)[1]).name, "--extra-py-files entry")
         # .py files are imported from their folder; .zip and .whl archives are path entries themselves.
         entry = local.parent if local.suffix == ".py" else local
         if entry not in python_path:

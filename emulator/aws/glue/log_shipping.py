@@ -24,6 +24,8 @@ class LogShipper:
         self._stream = stream
         self._pending: dict[str, list[dict[str, Any]]] = {OUTPUT_GROUP: [], ERROR_GROUP: []}
         self._lock = threading.Lock()
+        # One flush at a time, puts included: when flush() returns, every line added before it is shipped.
+        self._flushing = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._flush_periodically, name=f"logs-{stream[:12]}", daemon=True)
 
@@ -64,6 +66,10 @@ class LogShipper:
             self.flush()
 
     def flush(self) -> None:
+        with self._flushing:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             batches, self._pending = self._pending, {group: [] for group in self._pending}
         for group, events in batches.items():

@@ -1,5 +1,5 @@
-"""Run one Glue job run for real: fetch the deployed artifacts, launch the script as a local
-Spark process with ``ENV=local`` pointed at the emulator, follow it, record how it ended."""
+"""Run one Glue job run for real: prepare it as Glue does (emulator.glue_runtime), launch the
+script in the Glue runtime's Python pointed at the emulator, follow it, record how it ended."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import IO, Any
 
-from emulator.aws.glue.arguments import glue_argv
-from emulator.aws.glue.artifacts import ArtifactError, fetch
+from emulator.aws.glue.artifacts import ArtifactError
 from emulator.aws.glue.log_shipping import LogShipper
 from emulator.aws.glue.models import JobRun
+from emulator.aws.glue.root_cause import root_cause
+from emulator.glue_runtime.exceptions import RunSetupError
+from emulator.glue_runtime.prepare import PreparedRun, prepare_run
 from emulator.settings import Settings
 
 _POLL_SECONDS = 0.2
@@ -27,29 +27,9 @@ _STOP_GRACE_SECONDS = 10
 _ERROR_LINE_RE = re.compile(r"^[\w.]*(Error|Exception)\b.*")
 
 
-def job_environment(
-    settings: Settings, python_path: list[Path], base: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """The process environment: the caller's, minus its lakehouse config, plus this stack's.
-
-    Settings about this machine (where jars come from, Spark's size) are kept: in the compose
-    image the jars are on Spark's classpath (DOMAIN_PROJECT_JARS_SOURCE=classpath)."""
-    base = os.environ if base is None else base
-    machine = ("DOMAIN_PROJECT_JARS_", "DOMAIN_PROJECT_SPARK_")
-    env = {
-        k: v
-        for k, v in base.items()
-        if (not k.startswith("DOMAIN_PROJECT_") or k.startswith(machine)) and k not in {"CONFIG_PATH", "ENV"}
-    }
-    env.update(settings.client_environment())
-    # Glue puts --extra-py-files ahead of everything, so the deployed wheel's core wins over any other.
-    env["PYTHONPATH"] = os.pathsep.join([*(str(p) for p in python_path), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 def error_summary(stdout_tail: deque[str], stderr_tail: deque[str], returncode: int) -> str:
-    """The line that says why: the job's own "job failed" record, else the last error on stderr."""
+    """The line that says why (root_cause.py): from the job's own "job failed" record, else from stderr,
+    else the last error-looking line on stderr, else the exit code."""
     for line in reversed(stdout_tail):
         if '"job failed"' in line:
             try:
@@ -58,7 +38,10 @@ def error_summary(stdout_tail: deque[str], stderr_tail: deque[str], returncode: 
                 break
             lines = [x for x in str(record.get("exception", "")).splitlines() if x.strip()]
             if lines:
-                return lines[-1].strip()
+                return root_cause(lines) or lines[-1].strip()
+    cause = root_cause(list(stderr_tail))
+    if cause:
+        return cause
     for line in reversed(stderr_tail):
         if _ERROR_LINE_RE.match(line.strip()):
             return line.strip()
@@ -81,37 +64,47 @@ def _end(process: subprocess.Popen[str], sig: int) -> None:
 class JobRunner:
     """Executes runs of one region; S3 and Logs are this emulator's own, reached through its API."""
 
-    def __init__(self, settings: Settings, s3: Any, logs: Any) -> None:
+    def __init__(self, settings: Settings, s3: Any, logs: Any, region: str) -> None:
         self.settings = settings
         self.s3 = s3
         self.logs = logs
+        self.region = region
 
     def __call__(self, run: JobRun, job: Mapping[str, Any]) -> None:
         run_dir = self.settings.runs_dir / run.id
         with LogShipper(self.logs, run.id) as shipper:
             try:
-                artifacts = fetch(
-                    self.s3, job["Command"]["ScriptLocation"], run.arguments.get("--extra-py-files"), run_dir
-                )
-            except ArtifactError as e:
+                prepared = prepare_run(
+                    self.settings, self.s3, job=job, run_id=run.id, job_name=run.job_name,
+                    arguments=run.arguments, region=self.region, run_dir=run_dir,
+                )  # fmt: skip
+            except (ArtifactError, RunSetupError) as e:
                 shipper.error(str(e))
                 run.transition("FAILED", str(e))
+                return
+            except Exception as e:  # noqa: BLE001 - any failure to prepare ends the run with its cause, never strands it
+                message = f"the run could not be prepared: {type(e).__name__}: {e}"
+                shipper.error(message)
+                run.transition("FAILED", message)
                 return
             if run.stop_requested.is_set():
                 run.transition("STOPPED")
                 return
-            argv = glue_argv(
-                str(artifacts.script), job_name=run.job_name, run_id=run.id,
-                default_arguments=run.arguments, run_arguments={"--ENV": "local"},
-            )  # fmt: skip
-            self._follow(run, argv, job_environment(self.settings, artifacts.python_path), run_dir, shipper)
+            self._follow(run, prepared, shipper)
 
-    def _follow(self, run: JobRun, argv: list[str], env: dict[str, str], cwd: Path, shipper: LogShipper) -> None:
-        process = subprocess.Popen(  # noqa: S603 - the deployed script, run by the current interpreter
-            [sys.executable, *argv], cwd=cwd, env=env, text=True, bufsize=1,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-        )  # fmt: skip
-        run.transition("RUNNING")
+    def _follow(self, run: JobRun, prepared: PreparedRun, shipper: LogShipper) -> None:
+        try:
+            process = subprocess.Popen(  # noqa: S603 - the deployed script, run by the Glue runtime's Python
+                prepared.command, cwd=prepared.cwd, env=prepared.env, text=True, bufsize=1,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            )  # fmt: skip
+        except OSError as e:  # e.g. E2BIG: an argument over the kernel's limit
+            message = f"the job process could not be started: {type(e).__name__}: {e}"
+            shipper.error(message)
+            run.transition("FAILED", message)
+            return
+        run.pid = process.pid  # recorded with RUNNING: a later start ends the process if this emulator dies
+        run.transition_from("STARTING", "RUNNING")  # a run being stopped stays STOPPING (the loop below ends it)
         stdout_tail: deque[str] = deque(maxlen=200)
         stderr_tail: deque[str] = deque(maxlen=200)
         assert process.stdout is not None
@@ -137,6 +130,7 @@ class JobRunner:
             time.sleep(_POLL_SECONDS)
         for pump in pumps:
             pump.join()
+        shipper.flush()  # the output is in CloudWatch before anyone can see the run ended
         if outcome == "TIMEOUT":
             run.transition("TIMEOUT", f"Job run timed out after {run.timeout_minutes} minute(s)")
         elif outcome == "STOPPED":

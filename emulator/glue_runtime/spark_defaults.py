@@ -1,0 +1,46 @@
+"""The Spark defaults of one Glue job run, as Glue provides them from outside the script.
+
+Every session the run's process creates gets them (see ``pythonpath/_lakehouse_runtime``): local
+Spark sized by core's local profile, ``s3://``/``s3a://``/``s3n://`` through S3A at the lakehouse,
+the Iceberg runtime and SQL extensions, the run's ``--extra-jars`` and finally the run's ``--conf``
+(which wins, as on Glue). ``spark_catalog`` stays Spark's default catalog, as on Glue; AWS catalog
+settings are mapped to the lakehouse's REST catalog inside the job's process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.config import Config
+from core.spark_conf import ICEBERG_EXTENSIONS, local_runtime_conf
+
+CONF_FILE = "glue-spark-conf.json"
+
+
+def run_spark_defaults(
+    config: Config, *, jar_paths: Sequence[Path], extra_jars: Sequence[Path], app_name: str, conf: dict[str, str]
+) -> dict[str, str]:
+    defaults = local_runtime_conf(config, [*jar_paths, *extra_jars], app_name=app_name)
+    if theirs := conf.get("spark.jars"):  # the run's own jars come in addition to Glue's
+        conf = {**conf, "spark.jars": ",".join(filter(None, [defaults.get("spark.jars"), theirs]))}
+    defaults["spark.sql.extensions"] = ICEBERG_EXTENSIONS
+    for scheme in ("s3", "s3a", "s3n"):
+        defaults[f"spark.hadoop.fs.{scheme}.impl"] = "org.apache.hadoop.fs.s3a.S3AFileSystem"
+    return {**defaults, **conf}
+
+
+def write_conf_file(
+    run_dir: Path, spark_defaults: dict[str, str], *, rest_uri: str, warehouse: str, glue_datacatalog: bool
+) -> Path:
+    """The file the job process reads (named by LAKEHOUSE_GLUE_SPARK_CONF)."""
+    path = run_dir / CONF_FILE
+    payload = {
+        "spark_defaults": spark_defaults,
+        "rest_uri": rest_uri,
+        "warehouse": warehouse,
+        "glue_datacatalog": glue_datacatalog,
+    }
+    path.write_text(json.dumps(payload, indent=2, sort_keys=True))
+    return path

@@ -1,0 +1,1 @@
+"""Glue compatibility suite: job scripts written the way AWS documents them, run through the Glue API."""
