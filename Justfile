@@ -138,7 +138,7 @@ tf-plan env *args:
 tf-apply env planfile:
     uv run python -m tools.terraform apply {{env}} {{planfile}}
 
-# Apply terraform/environments/local to a fresh local lakehouse (scripts and wheel uploaded by the apply)
+# Apply terraform/environments/local to the lakehouse: the changes if Terraform deployed to it, else a fresh one (--fresh | --keep)
 deploy-local *args:
     uv run python -m tools.terraform deploy-local {{args}}
 

@@ -84,13 +84,13 @@ module "data_buckets" {
   kms_key_arn             = aws_kms_key.this.arn
   force_destroy           = var.force_destroy_buckets
   deny_insecure_transport = var.deny_insecure_transport
-  access_logging          = { target_bucket = module.logs_bucket.s3_bucket_id, target_prefix = "s3/${each.key}/" }
+  # Waits only for the logs bucket's policy (log delivery granted), not its lifecycle configuration,
+  # which the AWS provider confirms for ~55 s.
+  access_logging = { target_bucket = module.logs_bucket.log_target_bucket_id, target_prefix = "s3/${each.key}/" }
   lifecycle_rules = {
     expirations = each.key == "artifacts" ? [{ prefix = "tmp/", days = 7 }, { prefix = "spark-logs/", days = 30 }] : []
   }
   tags = var.tags
-
-  depends_on = [module.logs_bucket] # log delivery must be granted before logging is switched on
 }
 
 resource "aws_glue_catalog_database" "this" {
