@@ -16,6 +16,7 @@ from moto.core.exceptions import JsonRESTError
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from emulator import state_format
 from emulator.aws import patches, persistence
 from emulator.aws.buckets import ensure_buckets, stack_buckets
 from emulator.aws.glue import moto_jobs
@@ -157,6 +158,8 @@ def serve(settings: Settings, *, durable: bool = True, create_buckets: bool = Tr
 
     ``durable``: restore and journal the state in ``<state dir>/aws`` (persistence.py);
     ``create_buckets``: the stack's buckets exist before the first request is answered."""
+    if durable:  # before the endpoint writes anything there (its Glue store), as `up` does for the stack
+        state_format.ensure(settings.state_dir)
     server, app = make_aws_server(settings)
     if durable:
         app.durability = persistence.attach(app._moto, frozenset(app.handlers), settings.state_dir)

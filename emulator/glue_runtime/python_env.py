@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import shutil
@@ -68,8 +69,10 @@ def _installer(python: Path) -> list[str]:
     return [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
 
 
+@functools.cache
 def runtime_requirements() -> str:
-    """The runtime group, pinned by uv.lock (what the glue-runtime image installs, too)."""
+    """The runtime group, pinned by uv.lock (what the glue-runtime image installs, too); read once per
+    process (a changed uv.lock is picked up by the next `just up`)."""
     command = [_uv(), "export", "--frozen", "--no-emit-project", "--only-group", RUNTIME_GROUP, "--no-header"]
     return _run(command, "uv export of the runtime group")
 
