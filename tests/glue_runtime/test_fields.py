@@ -11,7 +11,18 @@ from awsglue.context import GlueContext
 from awsglue.dynamicframe import DynamicFrame
 from awsglue.errors import GlueRuntimeError, GlueUnsupportedError
 from awsglue.transforms import *  # noqa: F403 - as Glue scripts import it
-from awsglue.transforms import ApplyMapping, DropFields, Filter, Join, Map, RenameField, SelectFields
+from awsglue.transforms import (
+    ApplyMapping,
+    DropFields,
+    Filter,
+    Join,
+    Map,
+    RenameField,
+    SelectFields,
+    SplitFields,
+    SplitRows,
+    UnnestFrame,
+)
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
@@ -166,3 +177,40 @@ def test_union_by_name_with_missing_fields(spark: SparkSession, glue_context: Gl
     assert sorted(tuple(r) for r in union.collect()) == [(1, "x", None), (2, None, "y")]
     assert a.union(b).count() == 2
     assert sorted(tuple(r) for r in a.union(b).toDF().collect()) == [(1, "x"), (2, "y")]
+
+
+def _orders(spark: SparkSession, glue_context: GlueContext) -> DynamicFrame:
+    rows = [(1, 5, ("Oslo", "NO")), (2, 15, ("Lyon", "FR")), (3, None, ("Graz", "AT")), (4, 25, ("Bonn", "DE"))]
+    schema = "id int, qty int, ship struct<city:string, country:string>"
+    return DynamicFrame.fromDF(spark.createDataFrame(rows, schema), glue_context, "orders")
+
+
+def test_split_fields_gives_the_named_fields_and_the_rest(spark: SparkSession, glue_context: GlueContext) -> None:
+    split = SplitFields.apply(frame=_orders(spark, glue_context), paths=["id", "ship.city"], name1="keys", name2="rest")
+    assert sorted(split.keys()) == ["keys", "rest"]
+    keys = split.select("keys").toDF()
+    assert sorted((r["id"], r["ship"]["city"]) for r in keys.collect()) == [
+        (1, "Oslo"), (2, "Lyon"), (3, "Graz"), (4, "Bonn"),
+    ]  # fmt: skip
+    rest = split.select("rest").toDF()
+    assert sorted((r["qty"] or 0, r["ship"]["country"]) for r in rest.collect()) == [
+        (0, "AT"), (5, "NO"), (15, "FR"), (25, "DE"),
+    ]  # fmt: skip
+    assert "id" not in rest.columns
+
+
+def test_split_rows_sends_nulls_and_misses_to_the_second_frame(spark: SparkSession, glue_context: GlueContext) -> None:
+    split = SplitRows.apply(
+        frame=_orders(spark, glue_context), comparison_dict={"qty": {">": 10, "<": 20}}, name1="mid", name2="other"
+    )
+    assert sorted(r["id"] for r in split.select("mid").toDF().collect()) == [2]
+    assert sorted(r["id"] for r in split.select("other").toDF().collect()) == [1, 3, 4]
+
+
+def test_unnest_names_nested_fields_by_their_path(spark: SparkSession, glue_context: GlueContext) -> None:
+    flat = UnnestFrame.apply(frame=_orders(spark, glue_context)).toDF()
+    assert flat.columns == ["id", "qty", "ship.city", "ship.country"]
+    assert sorted(tuple(r) for r in flat.collect() if r["id"] in (1, 2)) == [
+        (1, 5, "Oslo", "NO"),
+        (2, 15, "Lyon", "FR"),
+    ]

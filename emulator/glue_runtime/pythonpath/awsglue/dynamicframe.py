@@ -19,7 +19,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import types as T
 
 from awsglue import choice as choice_module
-from awsglue import fields, mapping, records, relationalize
+from awsglue import fields, mapping, records, relationalize, splits
 from awsglue.errors import GlueRuntimeError, GlueUnsupportedError
 from awsglue.paths import split_path
 from awsglue.structs import resolve, value_at
@@ -164,6 +164,32 @@ class DynamicFrame:
 
     def unbox(self, path: str, format: str, transformation_ctx: str = "", **options: Any) -> DynamicFrame:
         return self._wrap(_unbox(self._df, path, format))
+
+    def split_fields(
+        self, paths: Sequence[str], name1: str, name2: str, transformation_ctx: str = "", **_accounting: Any
+    ) -> DynamicFrameCollection:
+        """``name1``: the given fields; ``name2``: all the others."""
+        selected, rest = fields.select_fields(self._df, paths), fields.drop_fields(self._df, paths)
+        return DynamicFrameCollection(
+            {name1: self._wrap(selected, name1), name2: self._wrap(rest, name2)}, self.glue_ctx
+        )
+
+    def split_rows(
+        self,
+        comparison_dict: Mapping[str, Mapping[str, Any]],
+        name1: str,
+        name2: str,
+        transformation_ctx: str = "",
+        **_accounting: Any,
+    ) -> DynamicFrameCollection:
+        """``name1``: the records meeting every comparison (``{"age": {">": 10, "<": 20}}``); ``name2``: the rest."""
+        condition = splits.matching(self._df, comparison_dict)
+        frames = {name1: self._df.filter(condition), name2: self._df.filter(~condition)}
+        return DynamicFrameCollection({n: self._wrap(df, n) for n, df in frames.items()}, self.glue_ctx)
+
+    def unnest(self, transformation_ctx: str = "", **_accounting: Any) -> DynamicFrame:
+        """Nested fields become top-level fields named by their dotted path (``address.city``)."""
+        return self._wrap(splits.unnest(self._df))
 
     def union(self, other_frame: DynamicFrame, transformation_ctx: str = "", **_accounting: Any) -> DynamicFrame:
         union = self._df.unionByName(other_frame.toDF(), allowMissingColumns=True)

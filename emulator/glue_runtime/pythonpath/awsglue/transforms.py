@@ -26,7 +26,10 @@ __all__ = [
     "SelectFields",
     "SelectFromCollection",
     "Spigot",
+    "SplitFields",
+    "SplitRows",
     "Unbox",
+    "UnnestFrame",
 ]
 
 
@@ -174,3 +177,26 @@ class Unbox(GlueTransform):
         self, frame: DynamicFrame, path: str, format: str, transformation_ctx: str = "", **kwargs: Any
     ) -> DynamicFrame:
         return _frame(frame, "Unbox").unbox(path, format)
+
+
+class SplitFields(GlueTransform):
+    def __call__(
+        self, frame: DynamicFrame, paths: Sequence[str], name1: str | None = None, name2: str | None = None,
+        transformation_ctx: str = "", **kwargs: Any,
+    ) -> DynamicFrameCollection:  # fmt: skip
+        name = frame.name or "frame"
+        return _frame(frame, "SplitFields").split_fields(paths, name1 or f"{name}1", name2 or f"{name}2")
+
+
+class SplitRows(GlueTransform):
+    def __call__(
+        self, frame: DynamicFrame, comparison_dict: dict[str, dict[str, Any]], name1: str = "", name2: str = "",
+        transformation_ctx: str = "", **kwargs: Any,
+    ) -> DynamicFrameCollection:  # fmt: skip
+        name = frame.name or "frame"
+        return _frame(frame, "SplitRows").split_rows(comparison_dict, name1 or f"{name}1", name2 or f"{name}2")
+
+
+class UnnestFrame(GlueTransform):
+    def __call__(self, frame: DynamicFrame, transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+        return _frame(frame, "UnnestFrame").unnest()
