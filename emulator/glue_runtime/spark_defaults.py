@@ -26,8 +26,8 @@ def run_spark_defaults(
     if theirs := conf.get("spark.jars"):  # the run's own jars come in addition to Glue's
         conf = {**conf, "spark.jars": ",".join(filter(None, [defaults.get("spark.jars"), theirs]))}
     defaults["spark.sql.extensions"] = ICEBERG_EXTENSIONS
-    for scheme in ("s3", "s3a", "s3n"):
-        defaults[f"spark.hadoop.fs.{scheme}.impl"] = "org.apache.hadoop.fs.s3a.S3AFileSystem"
+    # core's S3A settings cover s3:// and s3a://; Glue scripts may also name the legacy s3n://.
+    defaults["spark.hadoop.fs.s3n.impl"] = defaults["spark.hadoop.fs.s3a.impl"]
     return {**defaults, **conf}
 
 

@@ -4,7 +4,6 @@ A run that does not succeed fails the test with its ErrorMessage and its CloudWa
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from pyiceberg.catalog.rest import RestCatalog
 from emulator.clients import aws_client
 from emulator.settings import Settings, load_settings
 from emulator.stack import supervisor
+from tests.emulator.servers import free_port
 from tools.glue_run import job_output, wait_for_job_run
 from tools.local_deploy import ensure_buckets
 from tools.tables import rest_catalog
@@ -41,12 +41,6 @@ CONSOLE_DEFAULT_ARGUMENTS = {
     "--job-bookmark-option": "job-bookmark-disable",
     "--TempDir": f"s3://{ARTIFACTS_BUCKET}/temporary/",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
