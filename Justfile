@@ -110,9 +110,9 @@ reset *args:
 env:
     @uv run python -m emulator env
 
-# Publish scripts, the core wheel, Glue jobs and pipelines to the running lakehouse (AWS API)
+# Deploy scripts, the core wheel, Glue jobs and pipelines to the running lakehouse: a Terraform apply of environments/local
 push:
-    uv run python -m tools.local_deploy
+    uv run python -m tools.terraform push
 
 # Upload the sample data to the lakehouse's raw bucket
 seed:
@@ -138,7 +138,7 @@ tf-plan env *args:
 tf-apply env planfile:
     uv run python -m tools.terraform apply {{env}} {{planfile}}
 
-# Apply terraform/environments/local to the lakehouse: the changes if Terraform deployed to it, else a fresh one (--fresh | --keep)
+# Apply terraform/environments/local to the lakehouse, starting it if it is down (--fresh: wipe it first; --keep: only if up)
 deploy-local *args:
     uv run python -m tools.terraform deploy-local {{args}}
 
@@ -153,7 +153,7 @@ new-job domain name:
 
 # Render every pipeline as a Mermaid diagram into jobs/PIPELINES.md
 graph:
-    uv run python -m tools.pipelines graph
+    uv run python -m tools.graph
 
 # Generate larger raw data shaped like the samples: just gen-data --rows 100000
 gen-data *args:

@@ -13,13 +13,13 @@ import subprocess
 import sys
 import time
 
-from emulator.aws.glue.arguments import glue_argv
+from core.args import glue_argv
 from emulator.glue_runtime import PYTHONPATH_DIR
 from emulator.settings import REPO_ROOT, load_settings
 from emulator.stack import supervisor
 from tools.glue_run import run_glue_job, seed_raw
-from tools.local_deploy import publish
 from tools.manifest import load_manifests
+from tools.terraform import deploy_local
 
 JOB = "customers_customer_delta"
 ROUNDS = 3
@@ -29,7 +29,7 @@ def main() -> None:
     settings = load_settings()
     if not supervisor.is_up(settings):
         supervisor.up(settings, say=lambda _: None)
-    publish(settings, say=lambda _: None)
+    deploy_local(settings, say=lambda _: None)  # the job exactly as Terraform deploys it
     seed_raw(settings)
     spec = load_manifests().jobs[JOB]
     # Run directly as `just run` does: the repository's venv, the clean-room awsglue on the path.

@@ -15,7 +15,6 @@ from pathlib import Path
 from emulator.settings import load_settings
 from emulator.stack import supervisor
 from tools import terraform as tf
-from tools.local_deploy import build_wheel
 from tools.manifest import REPO_ROOT
 
 
@@ -29,7 +28,7 @@ def main() -> None:
     settings = load_settings()
     if not supervisor.is_up(settings):
         supervisor.up(settings, say=lambda _: None)
-    wheel = build_wheel()
+    wheel = tf.build_wheel()
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder)
         for name in ("jobs", "terraform"):

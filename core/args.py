@@ -24,11 +24,54 @@ from core.spark_session import glue_resolved_options
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ENVIRONMENT_NAMES = ("ENV", "CONFIG_PATH")
-# Names Glue itself passes or reserves; a job cannot declare them (JOB_NAME is always resolved).
-RESERVED_NAMES = frozenset(
+# Names Glue itself passes to every run (JOB_NAME is always resolved, never declared).
+GLUE_PASSED_NAMES = frozenset(
     {"JOB_ID", "JOB_RUN_ID", "SECURITY_CONFIGURATION", "TempDir", "RedshiftTempDir", "encryption-type"}
     | {"job-bookmark-option", "job-bookmark-from", "job-bookmark-to", "continuation-option", "enable-data-lineage"}
 )
+# Glue's special job parameters ("Using job parameters in AWS Glue jobs"): they configure the run, not the script.
+# emulator/glue_runtime/parameters.py says what each does locally; it is built from this list.
+SPECIAL_PARAMETER_NAMES = frozenset(
+    {"conf", "datalake-formats", "enable-glue-datacatalog", "extra-py-files", "extra-files", "extra-jars"}
+    | {"additional-python-modules", "python-modules-installer-option", "job-bookmark-option", "TempDir"}
+    | {"job-language", "enable-metrics", "enable-observability-metrics", "enable-spark-ui", "spark-event-logs-path"}
+    | {"enable-job-insights", "enable-continuous-cloudwatch-log", "enable-continuous-log-filter"}
+    | {"continuous-log-logGroup", "continuous-log-logStreamPrefix", "continuous-log-conversionPattern"}
+    | {"enable-auto-scaling", "enable-s3-parquet-optimized-committer", "enable-rename-algorithm-v2"}
+    | {"user-jars-first", "executor-cores", "write-shuffle-files-to-s3", "write-shuffle-spills-to-s3"}
+    | {"enable-data-lineage", "encryption-type"}
+)
+# A job cannot declare these as its own arguments.
+RESERVED_NAMES = GLUE_PASSED_NAMES | SPECIAL_PARAMETER_NAMES
+DEFAULT_BOOKMARK_OPTION = "job-bookmark-disable"
+
+
+def merge_arguments(
+    default_arguments: Mapping[str, str] | None,
+    run_arguments: Mapping[str, str] | None,
+    non_overridable: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Glue's precedence: the run's Arguments override DefaultArguments key by key;
+    NonOverridableArguments override both."""
+    return {**(default_arguments or {}), **(run_arguments or {}), **(non_overridable or {})}
+
+
+def glue_argv(
+    script: str,
+    *,
+    job_name: str,
+    run_id: str,
+    default_arguments: Mapping[str, str],
+    run_arguments: Mapping[str, str],
+) -> list[str]:
+    """sys.argv as Glue passes it: its own arguments, then defaults overridden by run arguments."""
+    merged = merge_arguments(default_arguments, run_arguments)
+    bookmark = merged.pop("--job-bookmark-option", DEFAULT_BOOKMARK_OPTION)
+    argv = [script, "--JOB_ID", f"j_{job_name}", "--JOB_RUN_ID", run_id, "--job-bookmark-option", bookmark]
+    argv += ["--JOB_NAME", job_name]
+    for key, value in merged.items():
+        argv += [key, value]
+    return argv
 
 
 @dataclass(frozen=True)
@@ -72,7 +115,7 @@ class JobArgs:
             raise JobArgumentError(f"job argument --{name}={text!r} is not an integer") from e
 
 
-def _given(argv: Sequence[str], name: str) -> str | None:
+def argument_value(argv: Sequence[str], name: str) -> str | None:
     """Value of ``--name value`` or ``--name=value`` in argv (last one wins, as in argparse)."""
     value = None
     flag = f"--{name}"
@@ -103,15 +146,16 @@ def resolve_job_args(
             raise JobArgumentError(f"{name!r} is not a valid job argument name")
     if overlap := set(names) & set(optional):
         raise JobArgumentError(f"arguments {sorted(overlap)} are declared both required and optional")
-    if missing := [n for n in names if _given(argv[1:], n) is None]:
+    if missing := [n for n in names if argument_value(argv[1:], n) is None]:
         raise JobArgumentError("missing required job argument(s): " + ", ".join(f"--{n}" for n in missing))
     values: dict[str, str | None] = dict(glue_resolved_options(argv, names))
     for name, default in optional.items():
-        given = _given(argv[1:], name)
+        given = argument_value(argv[1:], name)
         values[name] = default if given is None else given
-    run_id = _given(argv[1:], "JOB_RUN_ID")
+    run_id = argument_value(argv[1:], "JOB_RUN_ID")
     values["JOB_RUN_ID"] = run_id or f"local-{uuid.uuid4().hex[:12]}"
-    environment = {name: value for name in _environment_names(argv) if (value := _given(argv[1:], name)) is not None}
+    passed = {name: argument_value(argv[1:], name) for name in _environment_names(argv)}
+    environment = {name: value for name, value in passed.items() if value is not None}
     return JobArgs(values=values, environment=environment)
 
 

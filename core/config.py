@@ -71,6 +71,7 @@ class Config:
     spark_ui: bool
     spark_driver_memory: str
     spark_fast_start: bool
+    spark_class_sharing: bool
     jars_source: str
     jars_cache_dir: str | None
     jars_index_url: str
@@ -114,6 +115,8 @@ def _profile_defaults(env: str) -> dict[str, Any]:
         # C1-only JIT and serial GC: local jobs on small data start and finish ~20% sooner;
         # turn off for volume runs (gen-data, benchmarks), where C2's compiled code pays off.
         "spark_fast_start": True,
+        # Driver JVMs map a class-data-sharing archive of the Spark/Iceberg/S3A classpath (core.class_sharing).
+        "spark_class_sharing": True,
         "jars_source": "pypi",
         "jars_cache_dir": None,
         "jars_index_url": "https://pypi.org/simple",
@@ -273,6 +276,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "spark_ui": _bool,
     "spark_driver_memory": _pattern(_MEMORY_RE, "a JVM memory size such as 2g"),
     "spark_fast_start": _bool,
+    "spark_class_sharing": _bool,
     "jars_source": _choice(JARS_SOURCES),
     "jars_cache_dir": _optional_text,
     "jars_index_url": _http_url,

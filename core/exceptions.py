@@ -32,6 +32,10 @@ class SparkSessionError(DomainProjectError):
     """A Spark session cannot be created or is configured differently than asked."""
 
 
+class ClassSharingError(DomainProjectError):
+    """A class-data-sharing archive cannot be keyed, recorded or used (the run goes on without it)."""
+
+
 class ReadError(DomainProjectError):
     """Input data cannot be read (missing path, unreadable format)."""
 
@@ -63,3 +67,15 @@ class WriteError(DomainProjectError):
 
 class MaintenanceError(DomainProjectError):
     """An Iceberg maintenance procedure failed."""
+
+
+class MaintenanceConflictError(MaintenanceError):
+    """A maintenance commit lost a race with another writer (Iceberg's CommitFailed/ValidationException): retryable."""
+
+
+class MaintenancePolicyError(DomainProjectError):
+    """A table maintenance policy has bad values; ``problems`` names each field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))

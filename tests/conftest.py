@@ -49,3 +49,7 @@ def namespace(spark: SparkSession, request: pytest.FixtureRequest) -> str:
 def nullable(schema: T.StructType) -> T.StructType:
     """The schema with every column nullable: what Spark reports for parsed/cast columns."""
     return T.StructType([T.StructField(f.name, f.dataType, True, f.metadata) for f in schema])
+
+
+# A session fixture shared by tests/terraform and tests/test_stack_e2e.py (registered here, so once).
+from tests.deployed_lakehouse import deployed_lakehouse  # noqa: E402, F401

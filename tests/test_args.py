@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from awsglue.utils import getResolvedOptions
 
-from core.args import resolve_job_args
+from core.args import glue_argv, resolve_job_args
 from core.exceptions import JobArgumentError
 
 # What Glue 5.1 passes to a script: its reserved arguments around the job's own.
@@ -69,7 +69,7 @@ def test_bad_date_is_named() -> None:
         args.date("run_date")
 
 
-@pytest.mark.parametrize("name", ["JOB_RUN_ID", "TempDir", "job-bookmark-option"])
+@pytest.mark.parametrize("name", ["JOB_RUN_ID", "TempDir", "job-bookmark-option", "conf", "extra-py-files"])
 def test_reserved_argument_names_are_refused_as_glue_refuses_them(name: str) -> None:
     with pytest.raises(JobArgumentError, match=f"--{name} is reserved by Glue"):
         resolve_job_args(GLUE_ARGV, [name])
@@ -86,3 +86,19 @@ def test_optional_without_default_is_an_error_only_when_read() -> None:
     assert args.get("since") is None
     with pytest.raises(JobArgumentError, match="--since was not given"):
         args["since"]
+
+
+def test_the_argv_glue_builds_is_the_argv_jobs_parse() -> None:
+    """One module builds and parses Glue's argv: what the emulator passes is what a job resolves."""
+    argv = glue_argv(
+        "job.py", job_name="sales_daily_sales", run_id="jr_7",
+        default_arguments={"--run_date": "2026-01-01", "--conf": "spark.x=1"},
+        run_arguments={"--run_date": "2026-11-26"},
+    )  # fmt: skip
+    args = resolve_job_args(argv, ["run_date"], {"mode": "full"})
+    assert dict(args.values) == {"JOB_NAME": "sales_daily_sales", "run_date": "2026-11-26", "mode": "full",
+                                 "JOB_RUN_ID": "jr_7"}  # fmt: skip
+    resolved = getResolvedOptions(argv, ["JOB_NAME", "run_date", "conf"])
+    assert {k: resolved[k] for k in ("JOB_NAME", "run_date", "conf")} == {
+        "JOB_NAME": "sales_daily_sales", "run_date": "2026-11-26", "conf": "spark.x=1",
+    }  # fmt: skip

@@ -90,7 +90,7 @@ def test_the_scaffolded_test_fails_for_the_stub_and_passes_once_transform_is_wri
     scaffold("sales", "refunds", repo_copy)
     _write_transform(repo_copy / "jobs/sales/job_refunds.py", "return df")  # the scaffolded test's rows fit identity
     shutil.copytree(REPO_ROOT / "core", repo_copy / "core", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("__init__.py", "conftest.py"):
+    for name in ("__init__.py", "conftest.py", "deployed_lakehouse.py"):  # the conftest and what it registers
         shutil.copy(REPO_ROOT / "tests" / name, repo_copy / "tests" / name)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml=report.xml",

@@ -1,13 +1,15 @@
-"""End to end on the embedded stack: up → publish → seed → pipeline (Step Functions → Glue runs of
-the deployed scripts → Iceberg on S3 via the REST catalog) → table contents → down → up with the same tables."""
+"""End to end on the embedded stack: up → the Terraform deploy (environments/local, as AWS gets it)
+→ seed → pipeline (Step Functions → Glue runs of the deployed scripts → Iceberg on S3 via the REST
+catalog) → table contents → down → up with the same tables."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyiceberg.catalog.rest import RestCatalog
@@ -16,10 +18,11 @@ from emulator.clients import aws_client
 from emulator.settings import Settings, load_settings
 from emulator.stack import supervisor
 from tests.conftest import REPO_ROOT
+from tests.deployed_lakehouse import DeployedLakehouse
 from tests.emulator.servers import free_port
 from tests.expected_results import assert_sample_results
+from tools import terraform as tf
 from tools.glue_run import run_pipeline, seed_raw
-from tools.local_deploy import publish
 from tools.tables import rest_catalog, rows_of
 
 pytestmark = pytest.mark.e2e
@@ -27,26 +30,48 @@ JUST = str(Path(sys.executable).with_name("just"))
 
 
 @pytest.fixture(scope="module")
-def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return {
-        "LAKEHOUSE_STATE_DIR": str(tmp_path_factory.mktemp("lakehouse")),
-        "LAKEHOUSE_AWS_PORT": str(free_port()),
-        "LAKEHOUSE_CATALOG_PORT": str(free_port()),
-    }
+def stack_env(deployed_lakehouse: DeployedLakehouse) -> dict[str, str]:
+    return deployed_lakehouse.environ
 
 
 @pytest.fixture(scope="module")
-def stack(stack_env: dict[str, str]) -> Iterator[Settings]:
-    settings = load_settings(stack_env)
-    seconds = supervisor.up(settings, fresh=True, say=lambda _: None)
-    assert seconds < 30
-    yield settings
-    supervisor.down(settings, say=lambda _: None)
+def stack(deployed_lakehouse: DeployedLakehouse) -> Settings:
+    return deployed_lakehouse.settings
+
+
+def _terraform_resources(settings: Settings, kind: str) -> dict[str, dict[str, Any]]:
+    """Every ``kind`` resource of the local state by name: what Terraform applied."""
+    state = json.loads(tf.local_state_file(settings.state_dir).read_text())
+    return {
+        instance["attributes"]["name"]: instance["attributes"]
+        for resource in state["resources"] if resource["type"] == kind and resource["mode"] == "managed"
+        for instance in resource["instances"]
+    }  # fmt: skip
+
+
+def test_the_lakehouse_runs_what_terraform_applied(deployed_lakehouse: DeployedLakehouse) -> None:
+    """Each Glue job and pipeline on the emulator is exactly the one in Terraform's state: its own
+    role, all of its default arguments, the ASL the stepfunction_pipeline module rendered."""
+    settings, deployment = deployed_lakehouse.settings, deployed_lakehouse.deployment
+    jobs = _terraform_resources(settings, "aws_glue_job")
+    assert sorted(jobs) == sorted(deployment.jobs)
+    glue = aws_client(settings, "glue")
+    for name, applied in jobs.items():
+        job = glue.get_job(JobName=name)["Job"]
+        assert job["Role"] == applied["role_arn"], name
+        assert job["Role"].endswith(f":role/local-glue-{name}"), name
+        assert job["DefaultArguments"] == applied["default_arguments"], name
+        assert job["Command"]["ScriptLocation"] == applied["command"][0]["script_location"], name
+    machines = _terraform_resources(settings, "aws_sfn_state_machine")
+    assert sorted(machines) == sorted(deployment.pipelines) == ["sales_daily"]
+    sfn = aws_client(settings, "stepfunctions")
+    for name, applied in machines.items():
+        described = sfn.describe_state_machine(stateMachineArn=applied["arn"])
+        assert json.loads(described["definition"]) == json.loads(applied["definition"]), name
+        assert described["roleArn"] == applied["role_arn"], name
 
 
 def test_pipeline_on_the_stack_writes_the_expected_tables(stack: Settings, stack_env: dict[str, str]) -> None:
-    published = publish(stack, say=lambda _: None)
-    assert published.pipelines.keys() == {"sales_daily"}
     seed_raw(stack)
     first = run_pipeline(stack, "sales_daily", {"run_date": "2026-11-25"}, say=lambda _: None)
     assert first["status"] == "SUCCEEDED", first
@@ -58,11 +83,12 @@ def test_pipeline_on_the_stack_writes_the_expected_tables(stack: Settings, stack
     assert "pipeline sales_daily: SUCCEEDED" in done.stdout
     catalog = rest_catalog(stack)
     assert_sample_results(lambda table: rows_of(catalog, table))
-    # every Glue run ran the deployed script, and its output is in CloudWatch Logs
+    # every Glue run ran the script Terraform uploaded, and its output is in CloudWatch Logs
     glue = aws_client(stack, "glue")
     runs = glue.get_job_runs(JobName="sales_daily_sales")["JobRuns"]
     assert {r["JobRunState"] for r in runs} == {"SUCCEEDED"}
-    assert all(Path(stack.runs_dir, r["Id"], "job_daily_sales.py").is_file() for r in runs)
+    deployed_script = (REPO_ROOT / "jobs/sales/job_daily_sales.py").read_bytes()
+    assert all(Path(stack.runs_dir, r["Id"], "job_daily_sales.py").read_bytes() == deployed_script for r in runs)
     logs = aws_client(stack, "logs").get_log_events(
         logGroupName="/aws-glue/jobs/output", logStreamName=runs[0]["Id"], startFromHead=True
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.aws.glue.arguments import glue_argv
+from core.args import glue_argv
 from tests.conftest import REPO_ROOT
 from tools.gen_data import generate
 from tools.manifest import load_manifests
@@ -84,13 +84,13 @@ def test_generated_data_is_deterministic_and_has_anomalies(tmp_path: Path) -> No
 
 
 def test_pipeline_graph_is_current() -> None:
-    from tools.pipelines import GRAPH_FILE, render_graph
+    from tools.graph import GRAPH_FILE, render_graph
 
     assert GRAPH_FILE.read_text() == render_graph(load_manifests()), "jobs/PIPELINES.md is stale: run `just graph`"
 
 
 def test_graph_shows_stages_in_order() -> None:
-    from tools.pipelines import mermaid
+    from tools.graph import mermaid
 
     text = mermaid(load_manifests().pipelines["sales_daily"])
     assert "customers_customer_delta --> sales_daily_sales" in text

@@ -1,8 +1,9 @@
 """``just demo``: the domain's three jobs end-to-end on local Spark and Iceberg, tables printed.
 
 ``embedded`` (the default) runs them the way AWS does, on the local lakehouse: it starts
-the stack if needed (``just up``), publishes the scripts, the core wheel, the Glue jobs and
-the ``sales_daily`` pipeline (``just push``), uploads the sample data (two days, with
+the stack if needed (``just up``), deploys it with Terraform exactly as AWS gets it (``just
+deploy-local``: the scripts, the core wheel, the Glue jobs, their roles and the ``sales_daily``
+pipeline, only the changes when Terraform deployed to this lakehouse before), uploads the sample data (two days, with
 malformed rows, duplicates and late updates) to the raw bucket, runs the pipeline through
 Step Functions for each day (every job a real Glue job run of the deployed script), and
 prints the Iceberg tables read back through the REST catalog. The stack keeps running.
@@ -24,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from emulator.aws.glue.arguments import glue_argv
+from core.args import glue_argv
 from tools.manifest import REPO_ROOT, JobSpec, Manifests, load_manifests
 from tools.seed import sample_files, seed
 
@@ -93,15 +94,21 @@ def run_files_demo(workdir: Path) -> None:
 def run_embedded_demo() -> bool:
     """Returns True when every pipeline run succeeded."""
     from emulator.settings import load_settings
-    from emulator.stack import supervisor
     from tools.glue_run import run_pipeline, seed_raw
-    from tools.local_deploy import publish
     from tools.tables import rest_catalog, show
+    from tools.terraform import TerraformError, deploy_local
 
     settings = load_settings()
-    if not supervisor.is_up(settings):
-        print(f"[demo] lakehouse ready in {supervisor.up(settings):.1f}s", file=sys.stderr)
-    publish(settings)
+    try:
+        deployment = deploy_local(settings, say=lambda line: print(f"[demo] {line}", file=sys.stderr))
+    except TerraformError as e:
+        print(f"[demo] error: {e}", file=sys.stderr)
+        return False
+    if DEMO_PIPELINE not in deployment.pipelines:
+        deployed = ", ".join(deployment.pipelines)
+        print(f"[demo] Terraform deployed no pipeline {DEMO_PIPELINE} (only: {deployed})", file=sys.stderr)
+        return False
+    print(f"[demo] deployed with Terraform in {deployment.seconds:.0f}s", file=sys.stderr)
     print(f"[demo] uploaded {len(seed_raw(settings))} sample files to s3://{settings.lakehouse.raw_bucket}")
     for run_date in sample_run_dates():
         described = run_pipeline(settings, DEMO_PIPELINE, {"run_date": run_date})

@@ -1,9 +1,10 @@
 """Run jobs and pipelines on the running lakehouse through the AWS API, as AWS would run them.
 
-``just glue-run sales/job_daily_sales --run_date 2026-11-26``: publishes the working tree
-(``just push``), starts a Glue job run with boto3, follows it to the end and prints its
-CloudWatch output. ``just pipeline sales_daily --run_date 2026-11-26``: starts the Step
-Functions pipeline and follows every job run it starts. Both exit non-zero on failure.
+``just glue-run sales/job_daily_sales --run_date 2026-11-26``: deploys the working tree the
+way AWS gets it (``just push``: a Terraform apply of environments/local), starts a Glue job run
+of the job Terraform applied with boto3, follows it to the end and prints its CloudWatch output.
+``just pipeline sales_daily --run_date 2026-11-26``: starts the Step Functions pipeline and
+follows every job run it starts. Both exit non-zero on failure.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from core.run_states import SUCCEEDED, TERMINAL_STATES
 from emulator.clients import aws_client
 from emulator.settings import Settings, load_settings
 from tools.run_job import JOB_HELP, job_and_arguments
 from tools.seed import seed
-
-TERMINAL_JOB_STATES = {"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"}
 
 
 def wait_for_job_run(
@@ -34,7 +36,7 @@ def wait_for_job_run(
         if run["JobRunState"] != last:
             last = run["JobRunState"]
             say(f"  {job_name} {run_id[:18]}… {last} ({run.get('ExecutionTime', 0)}s)")
-        if last in TERMINAL_JOB_STATES:
+        if last in TERMINAL_STATES:
             return run
         time.sleep(poll)
 
@@ -61,7 +63,7 @@ def run_pipeline(settings: Settings, name: str, execution_input: Mapping[str, An
     sfn = aws_client(settings, "stepfunctions")
     machine = next((m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == name), None)
     if machine is None:
-        raise LookupError(f"no pipeline {name!r} on the lakehouse: run `just push` (or `just deploy-local`) first")
+        raise LookupError(f"no pipeline {name!r} on the lakehouse: run `just deploy-local` (or `just push`) first")
     execution = sfn.start_execution(
         stateMachineArn=machine["stateMachineArn"],
         name=f"{execution_input.get('run_date', 'now')}-{uuid.uuid4().hex[:8]}",
@@ -83,13 +85,14 @@ def run_pipeline(settings: Settings, name: str, execution_input: Mapping[str, An
 
 
 def seed_raw(settings: Settings) -> list[str]:
-    """Upload the sample data to the raw bucket (creating the local buckets if needed)."""
-    from tools.local_deploy import ensure_buckets
-
-    lakehouse = settings.lakehouse
+    """Upload the sample data to the raw bucket (``just up`` or the Terraform apply made it)."""
+    bucket = settings.lakehouse.raw_bucket
     s3 = aws_client(settings, "s3")
-    ensure_buckets(s3, [lakehouse.raw_bucket, lakehouse.curated_bucket, lakehouse.artifacts_bucket], lakehouse.region)
-    return seed(f"s3://{lakehouse.raw_bucket}", s3_client=s3)
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as e:
+        raise LookupError(f"no bucket {bucket} on the lakehouse: `just up` creates it, `just deploy-local` too") from e
+    return seed(f"s3://{bucket}", s3_client=s3)
 
 
 def _require_stack(settings: Settings) -> None:
@@ -109,12 +112,20 @@ def _glue_run(argv: list[str]) -> int:
     if resolved is None:
         return 2
     spec, arguments = resolved
-    from tools.local_deploy import publish
+    from tools.terraform import TerraformError, apply_local
 
-    publish(settings)
+    try:
+        deployment = apply_local(settings)
+    except TerraformError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    if spec.glue_name not in deployment.jobs:
+        print(f"error: Terraform deployed no Glue job {spec.glue_name} (it deployed: {', '.join(deployment.jobs)})",
+              file=sys.stderr)  # fmt: skip
+        return 1
     run = run_glue_job(settings, spec.glue_name, arguments)
     print("\n".join(job_output(aws_client(settings, "logs"), run["Id"])))
-    if run["JobRunState"] != "SUCCEEDED":
+    if run["JobRunState"] != SUCCEEDED:
         print(f"error: {run['JobRunState']}: {run.get('ErrorMessage', '')}", file=sys.stderr)
         return 1
     return 0
@@ -138,7 +149,12 @@ def _seed(argv: list[str]) -> int:
     argparse.ArgumentParser(prog="just seed", description="Upload the sample data to the raw bucket").parse_args(argv)
     settings = load_settings()
     _require_stack(settings)
-    for uri in seed_raw(settings):
+    try:
+        uploaded = seed_raw(settings)
+    except LookupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    for uri in uploaded:
         print(uri)
     return 0
 

@@ -2,8 +2,10 @@
 
 One manifest per domain lists its Glue jobs (script, workers, timeout, retries, execution
 class, concurrency, default arguments, what each reads and writes) and its Step Functions
-pipelines (stages of jobs; jobs in a stage run in parallel). Terraform, ``just run``, the
-emulator and ``just graph`` all read the same files through here (Terraform via yamldecode).
+pipelines (stages of jobs; jobs in a stage run in parallel), and optionally its table
+maintenance (``maintenance``: one more job running the shared ``jobs/_shared`` script, on a
+schedule). Terraform, ``just run``, the emulator and ``just graph`` all read the same files
+through here (Terraform via yamldecode).
 
 ``python -m tools.manifest validate`` (``just validate``) reports every problem with the file
 and the entry it is in; ``python -m tools.manifest list`` prints the jobs.
@@ -22,6 +24,10 @@ from typing import Any
 
 import yaml
 
+from core import maintenance_policy
+from core.args import GLUE_PASSED_NAMES
+from core.exceptions import MaintenancePolicyError
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 JOBS_ROOT = REPO_ROOT / "jobs"
 MANIFEST_NAME = "jobs.yaml"
@@ -29,7 +35,8 @@ MANIFEST_NAME = "jobs.yaml"
 WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X")
 FLEX_WORKER_TYPES = ("G.1X", "G.2X")
 EXECUTION_CLASSES = ("STANDARD", "FLEX")
-RESERVED_ARGUMENTS = ("JOB_NAME", "JOB_ID", "JOB_RUN_ID", "TempDir", "job-bookmark-option", "conf", "extra-py-files")
+# Glue passes these itself; terraform/modules/glue_job sets --conf and --extra-py-files from the manifest.
+RESERVED_ARGUMENTS = GLUE_PASSED_NAMES | {"JOB_NAME", "conf", "extra-py-files"}
 JOB_DEFAULTS: Mapping[str, Any] = {
     "worker_type": "G.1X",
     "number_of_workers": 2,
@@ -40,7 +47,16 @@ JOB_DEFAULTS: Mapping[str, Any] = {
 }
 _JOB_KEYS = {*JOB_DEFAULTS, "script", "description", "arguments", "reads", "writes"}
 _PIPELINE_KEYS = {"description", "schedule", "stages"}
-_TOP_KEYS = {"domain", "defaults", "jobs", "pipelines"}
+_TOP_KEYS = {"domain", "defaults", "jobs", "pipelines", "maintenance"}
+# Table maintenance: one job per domain running one shared script (jobs/_shared/), its policy as an argument.
+SHARED_DIR = "_shared"  # never a domain: domain names start with a letter
+MAINTENANCE_JOB = "table_maintenance"
+MAINTENANCE_SCRIPT = "job_table_maintenance.py"
+MAINTENANCE_ARGUMENT = "maintenance_policy"
+MAX_MAINTENANCE_ARGUMENT_BYTES = 64 * 1024  # Glue caps a run's arguments at 128 KiB in all
+DEFAULT_MAINTENANCE_DESCRIPTION = "Iceberg maintenance of the {domain} domain's tables (compaction, expiry, orphans)"
+_MAINTENANCE_KEYS = {"description", "schedule", "defaults", "tables", *JOB_DEFAULTS}
+_GLUE_CRON_RE = re.compile(r"^cron\([^)]+\)$")  # Glue triggers take cron(...) only, no rate(...)
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _TABLE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 _SCHEDULE_RE = re.compile(r"^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$")
@@ -72,6 +88,7 @@ class JobSpec:
     reads_raw: tuple[str, ...] = ()
     reads_tables: tuple[str, ...] = ()
     writes_tables: tuple[str, ...] = ()
+    script_dir: str = ""  # the folder under jobs/ holding the script: the domain's unless shared (SHARED_DIR)
     jobs_root: Path = field(default=JOBS_ROOT, compare=False, repr=False)
 
     @property
@@ -81,12 +98,12 @@ class JobSpec:
 
     @property
     def script_path(self) -> Path:
-        return self.jobs_root / self.domain / self.script
+        return self.jobs_root / (self.script_dir or self.domain) / self.script
 
     @property
     def script_key(self) -> str:
         """Where the script lives in the artifacts bucket."""
-        return f"jobs/{self.domain}/{self.script}"
+        return f"jobs/{self.script_dir or self.domain}/{self.script}"
 
 
 @dataclass(frozen=True)
@@ -105,9 +122,24 @@ class PipelineSpec:
 
 
 @dataclass(frozen=True)
+class MaintenanceSpec:
+    """A domain's table maintenance: its Glue job (also in ``Manifests.jobs``), schedule and policies."""
+
+    domain: str
+    job: str  # Glue name
+    schedule: str
+    policies: tuple[maintenance_policy.TablePolicy, ...]
+
+    @property
+    def trigger_name(self) -> str:
+        return f"{self.job}_schedule"
+
+
+@dataclass(frozen=True)
 class Manifests:
     jobs: Mapping[str, JobSpec]  # by Glue name
     pipelines: Mapping[str, PipelineSpec]  # by state machine name
+    maintenance: Mapping[str, MaintenanceSpec] = field(default_factory=dict)  # by domain
 
     def job(self, reference: str) -> JobSpec:
         """Find a job by Glue name (``sales_daily_sales``), ``sales/daily_sales`` or ``sales/job_daily_sales``."""
@@ -179,7 +211,14 @@ def _int_in(value: Any, low: int, high: int, where: str, problems: list[str]) ->
 
 
 def _job(
-    root: Path, domain: str, name: str, entry: Any, defaults: Mapping[str, Any], where: str, problems: list[str]
+    root: Path,
+    domain: str,
+    name: str,
+    entry: Any,
+    defaults: Mapping[str, Any],
+    where: str,
+    problems: list[str],
+    script_dir: str = "",
 ) -> JobSpec:
     if not isinstance(entry, dict):
         problems.append(f"{where}: expected a mapping")
@@ -193,8 +232,8 @@ def _job(
     if not isinstance(script, str) or not re.match(r"^job_[a-z0-9_]+\.py$", script):
         problems.append(f"{where}: script {script!r} must be a file name like job_<name>.py")
         script = "job_missing.py"
-    elif not (root / domain / script).is_file():
-        problems.append(f"{where}: script jobs/{domain}/{script} does not exist")
+    elif not (root / (script_dir or domain) / script).is_file():
+        problems.append(f"{where}: script jobs/{script_dir or domain}/{script} does not exist")
     worker_type, execution_class = values["worker_type"], values["execution_class"]
     if worker_type not in WORKER_TYPES:
         problems.append(f"{where}: unknown worker_type {worker_type!r}; use one of {', '.join(WORKER_TYPES)}")
@@ -236,6 +275,7 @@ def _job(
         writes_tables=_string_list(
             writes.get("tables") if isinstance(writes, dict) else None, f"{where}.writes.tables", problems
         ),
+        script_dir=script_dir,
         jobs_root=root,
     )
     for table in (*spec.reads_tables, *spec.writes_tables):
@@ -274,9 +314,76 @@ def _pipeline(domain: str, name: str, entry: Any, where: str, problems: list[str
     )
 
 
+def _override(overrides: Mapping[str, Any], table: str) -> dict[str, Any]:
+    """A table's entry under maintenance.tables ({} when absent, or when malformed and already reported)."""
+    entry = overrides.get(table)
+    return dict(entry) if isinstance(entry, dict) else {}
+
+
+def _maintenance(
+    root: Path, domain: str, entry: Any, defaults: Mapping[str, Any], written: set[str], where: str,
+    problems: list[str],
+) -> tuple[JobSpec, MaintenanceSpec]:  # fmt: skip
+    """The maintenance block → its Glue job (the shared script, the policy as its argument) and schedule.
+
+    It maintains every table the domain's jobs write (``writes.tables``); ``tables`` overrides the
+    ``defaults`` per table, and ``enabled: false`` leaves a table out.
+    """
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: expected a mapping with schedule, defaults and tables")
+        entry = {}
+    if unknown := set(entry) - _MAINTENANCE_KEYS:
+        problems.append(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_MAINTENANCE_KEYS)}")
+    schedule = entry.get("schedule")
+    if not isinstance(schedule, str) or not _GLUE_CRON_RE.match(schedule):
+        problems.append(f"{where}.schedule: {schedule!r} must be a cron(...) expression (a Glue trigger's schedule)")
+    policy_defaults = entry.get("defaults") or {}
+    problems += maintenance_policy.check_settings(policy_defaults, f"{where}.defaults")
+    overrides = entry.get("tables") or {}
+    if not isinstance(overrides, dict):
+        problems.append(f"{where}.tables: expected a mapping of table name to its settings")
+        overrides = {}
+    for table, override in overrides.items():
+        if table not in written:
+            problems.append(f"{where}.tables.{table}: no job of this domain writes it (writes.tables), so it is "
+                            f"not maintained here; maintained: {', '.join(sorted(written)) or 'none'}")  # fmt: skip
+        if override is not None and not isinstance(override, dict):
+            problems.append(f"{where}.tables.{table}: expected a mapping of setting to value")
+        elif isinstance(override, dict) and not isinstance(override.get("enabled", True), bool):
+            problems.append(f"{where}.tables.{table}.enabled: {override['enabled']!r} must be true or false")
+    chosen = {table: _override(overrides, table) for table in sorted(written)}
+    settings = {
+        table: {k: v for k, v in override.items() if k != "enabled"}
+        for table, override in chosen.items()
+        if override.get("enabled", True) is not False
+    }
+    if not isinstance(policy_defaults, dict):
+        policy_defaults = {}  # reported by check_settings
+    document = maintenance_policy.policy_document(policy_defaults, settings)
+    policies: tuple[maintenance_policy.TablePolicy, ...] = ()
+    try:
+        policies = maintenance_policy.resolve(document, where)
+    except MaintenancePolicyError as e:  # the same checks as above, per table: report only the new ones
+        problems += [p for p in e.problems if p not in problems]
+    argument = maintenance_policy.encode(document)
+    if len(argument.encode()) > MAX_MAINTENANCE_ARGUMENT_BYTES:
+        problems.append(f"{where}: the policy of {len(settings)} tables is {len(argument.encode())} bytes as the "
+                        f"--{MAINTENANCE_ARGUMENT} argument; at most {MAX_MAINTENANCE_ARGUMENT_BYTES}")  # fmt: skip
+    job_entry = {
+        **{key: entry[key] for key in JOB_DEFAULTS if key in entry},
+        "script": MAINTENANCE_SCRIPT,
+        "description": entry.get("description") or DEFAULT_MAINTENANCE_DESCRIPTION.format(domain=domain),
+        "arguments": {MAINTENANCE_ARGUMENT: argument},
+        "writes": {"tables": sorted(settings)},
+    }
+    spec = _job(root, domain, MAINTENANCE_JOB, job_entry, defaults, where, problems, script_dir=SHARED_DIR)
+    return spec, MaintenanceSpec(domain, spec.glue_name, str(schedule), policies)
+
+
 def _load(root: Path, problems: list[str]) -> Manifests:
     jobs: dict[str, JobSpec] = {}
     pipelines: dict[str, PipelineSpec] = {}
+    maintenance: dict[str, MaintenanceSpec] = {}
     origin: dict[str, str] = {}
     for path in manifest_paths(root):
         rel = _relative(path)
@@ -299,6 +406,14 @@ def _load(root: Path, problems: list[str]) -> Manifests:
                     f"{rel}: jobs.{name}: Glue name {spec.glue_name} is also defined in {origin[spec.glue_name]}"
                 )
             jobs[spec.glue_name], origin[spec.glue_name] = spec, rel
+        if "maintenance" in data:
+            written = {t for job in jobs.values() if job.domain == domain for t in job.writes_tables}
+            spec, maintenance[domain] = _maintenance(root, domain, data["maintenance"], defaults, written,
+                                                     f"{rel}: maintenance", problems)  # fmt: skip
+            if spec.glue_name in jobs:
+                problems.append(f"{rel}: maintenance: its Glue job {spec.glue_name} is also a job in "
+                                f"{origin[spec.glue_name]}; rename that job")  # fmt: skip
+            jobs[spec.glue_name], origin[spec.glue_name] = spec, rel
         for name, entry in (data.get("pipelines") or {}).items():
             pipeline = _pipeline(domain, str(name), entry, f"{rel}: pipelines.{name}", problems)
             pipelines[pipeline.state_machine_name] = pipeline
@@ -311,7 +426,15 @@ def _load(root: Path, problems: list[str]) -> Manifests:
                 problems.append(f"{where}: job {job} is not defined in any manifest")
         if len(set(listed)) != len(listed):
             problems.append(f"{where}: a job appears more than once")
-    return Manifests(jobs=jobs, pipelines=pipelines)
+    maintained_by: dict[str, str] = {}
+    for domain_maintenance in maintenance.values():
+        rel = origin[domain_maintenance.job]
+        for policy in domain_maintenance.policies:
+            if policy.table in maintained_by:
+                problems.append(f"{rel}: maintenance: {policy.table} is also maintained by "
+                                f"{maintained_by[policy.table]}; set enabled: false in one of them")  # fmt: skip
+            maintained_by.setdefault(policy.table, rel)
+    return Manifests(jobs=jobs, pipelines=pipelines, maintenance=maintenance)
 
 
 def load_manifests(root: Path = JOBS_ROOT) -> Manifests:
@@ -368,11 +491,11 @@ def _substitute(node: ast.expr, constants: Mapping[str, Any]) -> ast.expr:
 def _script_checks(manifests: Manifests, root: Path, problems: list[str]) -> None:
     by_script = {spec.script_path: spec for spec in manifests.jobs.values()}
     for script in sorted(root.glob("*/job_*.py")):
-        if script not in by_script:
+        if script not in by_script and script.parent.name != SHARED_DIR:
             problems.append(f"{_relative(script)}: no entry in {_relative(script.parent / MANIFEST_NAME)}")
     for spec in manifests.jobs.values():
-        if not spec.script_path.is_file():
-            continue
+        if not spec.script_path.is_file() or spec.script_dir == SHARED_DIR:
+            continue  # a shared script takes its tables from its arguments (the maintenance policy)
         where = f"{_relative(spec.script_path.parent / MANIFEST_NAME)}: jobs.{spec.name}"
         if is_scaffold_stub(spec.script_path):
             problems.append(

@@ -16,7 +16,7 @@ import sys
 import uuid
 from collections.abc import Mapping, Sequence
 
-from emulator.aws.glue.arguments import glue_argv
+from core.args import glue_argv
 from emulator.glue_runtime import PYTHONPATH_DIR
 from tools.manifest import REPO_ROOT, JobSpec, ManifestError, load_manifests
 

@@ -1,32 +1,39 @@
-"""Terraform the way this repository runs it: `just tf-validate`, `just tf-plan ENV`, `just deploy-local`.
+"""Terraform the way this repository runs it: `just tf-validate`, `just tf-plan ENV`, `just deploy-local`, `just push`.
 
 Every command gets ``TF_IN_AUTOMATION``, no prompts, a data directory outside the source tree
 (``.lakehouse/terraform/``) and, where the provider mirror exists (/opt/tf-plugins), the
-repository's CLI configuration so ``init`` works offline. ``deploy-local`` builds the core wheel
-and applies ``terraform/environments/local`` to the emulator: buckets, KMS, Glue jobs (scripts
-and wheel uploaded by the apply), pipelines, IAM. When Terraform already deployed to the running
-lakehouse (its state is there), the apply only changes what changed; otherwise, or with
-``--fresh``, it starts a fresh lakehouse first, so Terraform owns every resource it creates.
+repository's CLI configuration so ``init`` works offline.
 
-Why a fresh apply cannot be fast: the AWS provider 5.100.0 confirms each new
-``aws_s3_bucket_lifecycle_configuration`` 10 times, 5 s apart, after a 10 s delay (55 s, whatever
-S3 answers; hashicorp/terraform-provider-aws#41764), each new KMS key's rotation, policy and tags
-5 times 1 s apart (~12 s) and each bucket's versioning 3 times after 1 s. The emulator answers
-what was written on the first read (checked in DEBUG logs: every poll matched), so these are the
-provider's fixed waits, which an update of other resources does not pay.
+Terraform is the only deployer of AWS definitions, locally too: ``push`` and ``deploy-local`` build
+the core wheel and apply ``terraform/environments/local`` to the lakehouse (buckets, KMS, the Glue
+jobs with the scripts and wheel the apply uploads, pipelines, IAM), so what a Glue run on the
+emulator executes is what AWS gets. Job and pipeline names come from the apply's outputs. The
+state lives with the lakehouse's state, so after the first apply every one only changes what
+changed. ``just up`` creates the stack's buckets (tools work before any deploy); the first apply
+to such a lakehouse adopts them (``import``) instead of failing on BucketAlreadyOwnedByYou.
+
+What a fresh apply waits for (checked in the provider's DEBUG log; the emulator answered every read
+with what was written): the AWS provider 5.100.0 confirms some writes by reading them back a fixed
+number of times in a row whatever the answer (``retry.StateChangeConf``'s
+``ContinuousTargetOccurence``): a new S3 lifecycle configuration 10 reads 5 s apart after 10 s
+(55 s, hashicorp/terraform-provider-aws#41764: environments/local declares none, the one difference
+from AWS this costs), a new KMS key's rotation, policy and tags 5 reads 1 s apart each (~15 s, on the
+path of everything encrypted with it), a bucket's versioning ~1.5 s. Updates do not pay them.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tools.manifest import REPO_ROOT
 
@@ -38,6 +45,7 @@ PROVIDER_MIRROR = Path("/opt/tf-plugins")
 CLI_CONFIG = TERRAFORM_ROOT / "terraformrc.hcl"
 ENVIRONMENTS = ("dev", "int", "prod", "local")
 DATA_ROOT = REPO_ROOT / ".lakehouse" / "terraform"
+DIST_DIR = REPO_ROOT / "dist"  # environments/local uploads the core wheel from here
 GO_GC_PERCENT = "400"
 INIT_STAMP = "init.sha256"
 
@@ -118,52 +126,130 @@ def local_init(settings_state_dir: Path, *, reuse: bool = True) -> tuple[Path, P
     return cwd, data
 
 
-def local_variables(settings: Settings) -> list[str]:
-    """The lakehouse this environment is applied to (its port may not be the default)."""
-    return ["-var", f"aws_endpoint={settings.aws_endpoint}", "-var", f"region={settings.lakehouse.region}"]
+def local_variables(settings: Settings, adopt_buckets: Sequence[str] = ()) -> list[str]:
+    """The lakehouse this environment is applied to (its port may not be the default), and the
+    stack buckets the apply adopts (see ``buckets_to_adopt``)."""
+    variables = ["-var", f"aws_endpoint={settings.aws_endpoint}", "-var", f"region={settings.lakehouse.region}"]
+    if adopt_buckets:
+        variables += ["-var", f"adopt_buckets={json.dumps(sorted(adopt_buckets))}"]
+    return variables
 
 
-def _wants_fresh(settings: Settings, fresh: bool | None) -> bool:
-    """``None``: fresh unless Terraform already deployed to the running lakehouse."""
+def build_wheel(out: Path = DIST_DIR) -> Path:
+    """Build the core wheel (only core) that the apply uploads; returns its path."""
+    done = subprocess.run(
+        ["uv", "build", "--wheel", "--out-dir", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise TerraformError(f"uv build failed:\n{done.stderr}")
+    from core import __version__
+
+    return out / f"domain_project-{__version__}-py3-none-any.whl"
+
+
+def _state_of(state_dir: Path) -> dict[str, Any]:
+    path = local_state_file(state_dir)
+    if not path.is_file():
+        return {}
+    try:
+        state: dict[str, Any] = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise TerraformError(f"{path} is not a Terraform state file: {e}") from e
+    return state
+
+
+def buckets_to_adopt(settings: Settings) -> list[str]:
+    """Buckets on the lakehouse that Terraform's state does not hold yet (``just up`` made them):
+    the apply imports those the environment declares rather than failing to create them."""
+    from emulator.clients import aws_client
+
+    owned = {
+        instance["attributes"]["bucket"]
+        for resource in _state_of(settings.state_dir).get("resources", [])
+        if resource["type"] == "aws_s3_bucket" and resource["mode"] == "managed"
+        for instance in resource["instances"]
+    }
+    existing = {bucket["Name"] for bucket in aws_client(settings, "s3").list_buckets().get("Buckets", [])}
+    return sorted(existing - owned)
+
+
+@dataclass(frozen=True)
+class LocalDeployment:
+    """What an apply of environments/local left on the lakehouse, from its outputs."""
+
+    seconds: float
+    summary: str  # Terraform's "Apply complete! Resources: ..." line
+    jobs: tuple[str, ...]
+    pipelines: tuple[str, ...]
+    buckets: dict[str, str]  # purpose → name
+    core_wheel_uri: str
+
+
+def local_outputs(state_dir: Path) -> dict[str, Any]:
+    """The root outputs of the last apply, read from the state (no terraform process needed)."""
+    outputs = _state_of(state_dir).get("outputs")
+    if not outputs:
+        raise TerraformError("environments/local has not been applied to this lakehouse: run `just deploy-local`")
+    return {name: output["value"] for name, output in outputs.items()}
+
+
+def _deployment(state_dir: Path, seconds: float, summary: str) -> LocalDeployment:
+    outputs = local_outputs(state_dir)
+    return LocalDeployment(
+        seconds=seconds,
+        summary=summary,
+        jobs=tuple(outputs["glue_job_names"]),
+        pipelines=tuple(outputs["sfn_state_machine_names"]),
+        buckets=dict(outputs["s3_bucket_ids"]),
+        core_wheel_uri=str(outputs["core_wheel_s3_uri"]),
+    )
+
+
+def apply_local(settings: Settings, *, tuned: bool = True, say: Callable[[str], None] = print) -> LocalDeployment:
+    """Core wheel and ``terraform apply`` of environments/local to the running lakehouse: only the
+    changes when Terraform deployed to it before (its state is there). ``just push``."""
     from emulator.stack import supervisor
-
-    if fresh is not None:
-        return fresh
-    return not (local_state_file(settings.state_dir).is_file() and supervisor.is_up(settings))
-
-
-def deploy_local(*, fresh: bool | None = True, tuned: bool = True, say: Callable[[str], None] = print) -> float:
-    """Core wheel and ``terraform apply`` of the local environment; returns seconds. ``fresh``: True
-    starts a fresh lakehouse first, False applies to the running one, None picks (see
-    ``_wants_fresh``). ``tuned=False`` runs ``init`` every time, as before: bench/deploy_local.py
-    compares the two (with Go's default GC target for the untuned run)."""
-    from emulator.settings import load_settings
-    from emulator.stack import supervisor
-    from tools.local_deploy import build_wheel
 
     started = time.monotonic()
-    settings = load_settings()
-    if _wants_fresh(settings, fresh):
-        say("starting a fresh lakehouse: Terraform must own every resource it creates")
-        supervisor.up(settings, fresh=True, create_buckets=False, say=say)
-    elif not supervisor.is_up(settings):
+    if not supervisor.is_up(settings):
         raise TerraformError("the lakehouse is not running: start it with `just up`")
-    else:
-        say("applying the changes to the running lakehouse (`--fresh` starts over)")
     say(f"built {build_wheel().name}")
     cwd, data = local_init(settings.state_dir, reuse=tuned)
+    adopt = buckets_to_adopt(settings)
+    if adopt:
+        say(f"adopting the lakehouse's buckets into Terraform's state: {', '.join(adopt)}")
     say("terraform apply (environments/local → the lakehouse) ...")
-    output = terraform(["apply", "-auto-approve", "-input=false", "-no-color", *local_variables(settings)], cwd, data)
-    summary = [line for line in output.splitlines() if line.startswith("Apply complete!")]
-    say(summary[-1] if summary else output[-2000:])
-    return time.monotonic() - started
+    output = terraform(["apply", "-auto-approve", "-input=false", "-no-color", *local_variables(settings, adopt)],
+                       cwd, data)  # fmt: skip
+    summary = next((line for line in reversed(output.splitlines()) if line.startswith("Apply complete!")), "")
+    say(summary or output[-2000:])
+    return _deployment(settings.state_dir, time.monotonic() - started, summary)
+
+
+def deploy_local(settings: Settings | None = None, *, fresh: bool = False, tuned: bool = True,
+                 say: Callable[[str], None] = print) -> LocalDeployment:  # fmt: skip
+    """``just deploy-local``: start the lakehouse if it is down (its state kept), or a fresh one with
+    ``fresh`` (everything wiped; Terraform then creates every bucket too), then ``apply_local``.
+    ``tuned=False`` runs ``init`` every time: bench/deploy_local.py compares the two."""
+    from emulator.settings import load_settings
+    from emulator.stack import supervisor
+
+    started = time.monotonic()
+    settings = settings or load_settings()
+    if fresh:
+        say("starting a fresh lakehouse: Terraform creates every resource")
+        supervisor.up(settings, fresh=True, create_buckets=False, say=say)
+    elif not supervisor.is_up(settings):
+        supervisor.up(settings, say=say)
+    else:
+        say("applying the changes to the running lakehouse (`--fresh` starts over)")
+    deployment = apply_local(settings, tuned=tuned, say=say)
+    return replace(deployment, seconds=time.monotonic() - started)
 
 
 def plan(environment: str, extra: Sequence[str], say: Callable[[str], None] = print) -> None:
     """``terraform plan`` for an environment: local against the running lakehouse; AWS ones need
     credentials for that account and ``TF_VAR_account_id`` (CI's deploy workflow has both)."""
-    from tools.local_deploy import build_wheel
-
     build_wheel()
     cwd = TERRAFORM_ROOT / "environments" / environment
     if environment == "local":
@@ -188,23 +274,19 @@ def apply_saved_plan(environment: str, plan_file: Path, say: Callable[[str], Non
     say(terraform(["apply", "-input=false", "-no-color", str(plan_file.resolve())], cwd, data, capture=False))
 
 
-def _start_choice(fresh: bool, keep: bool) -> bool | None:
-    """``--fresh`` → True, ``--keep`` → False, neither → None (deploy_local decides)."""
-    if fresh:
-        return True
-    return False if keep else None
-
-
 def _main(argv: list[str] | None = None) -> int:
+    from emulator.settings import load_settings
+
     parser = argparse.ArgumentParser(prog="python -m tools.terraform", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", help="fmt -check and validate every environment and module example")
     deploy = commands.add_parser(
-        "deploy-local", help="apply environments/local: the changes to the lakehouse it deployed to, else a fresh one"
+        "deploy-local", help="apply environments/local to the lakehouse, starting it if it is down"
     )
     start = deploy.add_mutually_exclusive_group()
     start.add_argument("--fresh", action="store_true", help="start a fresh lakehouse first, whatever runs")
     start.add_argument("--keep", action="store_true", help="apply to the running lakehouse (error if it is not up)")
+    commands.add_parser("push", help="apply environments/local to the running lakehouse (scripts, wheel, jobs, ...)")
     planner = commands.add_parser("plan", help="plan an environment (extra args go to terraform plan)")
     planner.add_argument("environment", choices=ENVIRONMENTS)
     applier = commands.add_parser("apply", help="apply a saved plan of an AWS environment")
@@ -215,9 +297,15 @@ def _main(argv: list[str] | None = None) -> int:
         if options.command == "validate":
             seconds = validate()
             print(f"ok: fmt and {len(validate_targets())} configurations valid in {seconds:.0f}s")
-        elif options.command == "deploy-local":
-            seconds = deploy_local(fresh=_start_choice(options.fresh, options.keep))
-            print(f"deployed in {seconds:.0f}s; run a pipeline: just pipeline sales_daily --run_date 2026-11-26")
+        elif options.command in {"deploy-local", "push"}:
+            settings = load_settings()
+            if options.command == "push" or options.keep:
+                deployment = apply_local(settings)
+            else:
+                deployment = deploy_local(settings, fresh=options.fresh)
+            print(f"deployed {len(deployment.jobs)} Glue jobs and {len(deployment.pipelines)} pipeline(s) "
+                  f"({', '.join(deployment.pipelines)}) in {deployment.seconds:.0f}s; "
+                  "run one: just pipeline sales_daily --run_date 2026-11-26")  # fmt: skip
         elif options.command == "apply":
             apply_saved_plan(options.environment, options.plan_file)
         else:

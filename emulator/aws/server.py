@@ -28,14 +28,17 @@ from emulator.aws.glue.state import GlueState
 from emulator.aws.persistence import Durability
 from emulator.aws.stepfunctions.responses import list_state_machine_versions, validate_state_machine_definition
 from emulator.clients import aws_client
+from emulator.glue_runtime.warm_pool import WarmPool
 from emulator.settings import Settings
+from emulator.stack.services import AWS_HEALTH_PATH
 
 Handler = Callable[[str, dict[str, Any]], dict[str, Any]]
 StartResponse = Callable[..., Any]
 _REGION_RE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
-HEALTH_PATH = "/_lakehouse/health"
+HEALTH_PATH = AWS_HEALTH_PATH  # declared with the other services' in emulator/stack/services.py
 MAX_BODY_BYTES = 8 * 1024 * 1024  # for the actions served here; Glue itself refuses ~180 kB requests
 _DRAIN_CHUNK = 1024 * 1024
+POOL_START_DELAY_SECONDS = 3.0  # `just up` reports both services ready first; a run before then fills it at once
 
 
 class AwsEndpoint:
@@ -45,6 +48,7 @@ class AwsEndpoint:
         self.settings = settings
         self._moto = DomainDispatcherApplication(create_backend_app)
         moto_jobs.install()  # UpdateJob, served (and journaled) as moto's
+        self.warm_pool = WarmPool(settings)  # filled by serve() (in-process servers: on the first run)
         self.glue_state = GlueState(settings.state_dir / "glue", self._runner)  # loads the stored runs
         # Set by serve() (durable state): journals what moto answers; None for in-process test servers.
         self.durability: Durability | None = None
@@ -58,7 +62,7 @@ class AwsEndpoint:
 
     def _runner(self, region: str) -> JobRunner:
         s3, logs = (aws_client(self.settings, service, region=region) for service in ("s3", "logs"))
-        return JobRunner(self.settings, s3, logs, region)
+        return JobRunner(self.settings, s3, logs, region, self.warm_pool)
 
     def runs(self, region: str) -> JobRuns:
         return self.glue_state.runs(region)
@@ -72,7 +76,8 @@ class AwsEndpoint:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
-            return self._respond(start_response, 200, {"status": "ok", "patches": sorted(patches.applied())}, "")
+            health = {"status": "ok", "patches": sorted(patches.applied()), "warm_drivers": self.warm_pool.status()}
+            return self._respond(start_response, 200, health, "")
         if environ.get("PATH_INFO") == BOOKMARK_COMMIT_PATH and environ.get("REQUEST_METHOD") == "POST":
             return self._serve(environ, start_response, self.glue.commit_job_bookmark, "application/json")
         target = environ.get("HTTP_X_AMZ_TARGET", "")
@@ -153,11 +158,13 @@ def _exit_on_sigterm(*_: object) -> None:
     raise SystemExit(0)  # so `down`'s SIGTERM runs the clean shutdown below (snapshot included)
 
 
-def serve(settings: Settings, *, durable: bool = True, create_buckets: bool = True) -> None:
+def serve(settings: Settings, *, durable: bool = True, create_buckets: bool = True,
+          before_serving: Callable[[], None] | None = None) -> None:  # fmt: skip
     """Run the endpoint in the foreground until SIGTERM/SIGINT; stop every job run on the way out.
 
     ``durable``: restore and journal the state in ``<state dir>/aws`` (persistence.py);
-    ``create_buckets``: the stack's buckets exist before the first request is answered."""
+    ``create_buckets``: the stack's buckets exist before the first request is answered;
+    ``before_serving``: called once everything is restored, just before requests are answered."""
     if durable:  # before the endpoint writes anything there (its Glue store), as `up` does for the stack
         state_format.ensure(settings.state_dir)
     server, app = make_aws_server(settings)
@@ -169,11 +176,15 @@ def serve(settings: Settings, *, durable: bool = True, create_buckets: bool = Tr
         print(f"[aws] created the stack buckets {created}" if created else "[aws] stack buckets present",
               file=sys.stderr, flush=True)  # fmt: skip
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    if before_serving is not None:
+        before_serving()
+    app.warm_pool.start_after(POOL_START_DELAY_SECONDS)
     print(f"[aws] listening on http://{settings.host}:{server.server_port}", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     finally:
         app.stop_all_runs()
+        app.warm_pool.close()
         if app.durability is not None:
             app.durability.close()
         server.server_close()

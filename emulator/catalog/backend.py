@@ -23,7 +23,6 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from pyiceberg.catalog import Catalog
-from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.exceptions import CommitFailedException, NoSuchTableError, TableAlreadyExistsError
 from pyiceberg.exceptions import ValidationError as IcebergValidationError
 from pyiceberg.io import load_file_io
@@ -45,17 +44,21 @@ from pyiceberg.typedef import Identifier
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 
-from emulator.catalog import models
+from emulator.catalog import models, view_store
 from emulator.catalog.errors import (
     BadRequestError,
     CommitFailedError,
     CommitStateUnknownError,
     InternalServerError,
+    NamespaceNotEmptyError,
     ServiceUnavailableError,
     UnsupportedOperationError,
 )
 from emulator.catalog.locations import NAMESPACE_LOCATION, LocationPolicy
+from emulator.catalog.paging import page_of
+from emulator.catalog.protocol import NAMESPACE_SEPARATOR
 from emulator.catalog.purge import purge_table
+from emulator.catalog.sql_catalog import FormatV3SqlCatalog
 
 _REQUIREMENTS: TypeAdapter[Any] = TypeAdapter(TableRequirement)
 _UPDATES: TypeAdapter[Any] = TypeAdapter(TableUpdate)
@@ -89,14 +92,26 @@ def _parse(adapter: TypeAdapter[Any], items: Iterable[Mapping[str, Any]], what: 
     return tuple(parsed)
 
 
-def _page(items: Sequence[Any], key: Any, token: str | None, size: int | None) -> tuple[list[Any], str | None]:
-    """Token = the key of the last item returned; stable while items are added or dropped."""
-    ordered = sorted(items, key=key)
-    if token:
-        ordered = [i for i in ordered if key(i) > token]
-    if size is None or len(ordered) <= size:
-        return ordered, None
-    return ordered[:size], key(ordered[size - 1])
+def parse_requirements(items: Iterable[Mapping[str, Any]]) -> tuple[TableRequirement, ...]:
+    """A commit's requirements as pyiceberg's models (BadRequestError for an unknown or malformed one)."""
+    return _parse(_REQUIREMENTS, items, "requirement")
+
+
+def parse_updates(items: Iterable[Mapping[str, Any]]) -> tuple[TableUpdate, ...]:
+    return _parse(_UPDATES, items, "update")
+
+
+class CommitLocks:
+    """One lock per identifier, made on first use: commits to one table (or view) are serialised in this
+    process; across processes the pointer's compare-and-swap decides."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Identifier, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, identifier: Identifier) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(identifier, threading.Lock())
 
 
 class CatalogBackend:
@@ -112,17 +127,13 @@ class CatalogBackend:
     ) -> None:
         """``allowed_locations``: prefixes besides the warehouse where tables may live (absolute URIs)."""
         self.locations = LocationPolicy(warehouse, allowed_locations)
-        self.catalog = SqlCatalog(
+        # SqlCatalog that also creates, loads, commits and upgrades format v3 tables (emulator.catalog.sql_catalog).
+        self.catalog = FormatV3SqlCatalog(
             "lakehouse", uri=f"sqlite:///{db_path}", warehouse=warehouse, **dict(io_properties or {})
         )
         # SQLite: wait for a lock held by another catalog process instead of failing at once.
         event.listen(self.catalog.engine, "connect", lambda conn, _: conn.execute("PRAGMA busy_timeout = 10000"))
-        self._locks: dict[Identifier, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-
-    def _lock(self, identifier: Identifier) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(identifier, threading.Lock())
+        self.commit_lock = CommitLocks()  # also taken by multi-table transactions (emulator.catalog.transactions)
 
     # ------------------------------------------------------------ namespaces
 
@@ -131,7 +142,7 @@ class CatalogBackend:
     ) -> tuple[list[Identifier], str | None]:
         if parent:
             self.catalog.load_namespace_properties(parent)  # 404 for a missing parent
-        return _page(self.catalog.list_namespaces(parent), lambda ns: "\x1f".join(ns), token, size)
+        return page_of(self.catalog.list_namespaces(parent), lambda ns: NAMESPACE_SEPARATOR.join(ns), token, size)
 
     def create_namespace(self, namespace: Identifier, properties: Mapping[str, str]) -> dict[str, str]:
         self.catalog.create_namespace(namespace, self._namespace_properties(namespace, properties))
@@ -141,6 +152,9 @@ class CatalogBackend:
         return dict(self.catalog.load_namespace_properties(namespace))
 
     def drop_namespace(self, namespace: Identifier) -> None:
+        # SqlCatalog counts only its tables; the views share its rows (emulator.catalog.view_store).
+        if views := view_store.view_names(self.catalog, namespace):
+            raise NamespaceNotEmptyError(f"Namespace {'.'.join(namespace)} is not empty: {len(views)} views exist")
         self.catalog.drop_namespace(namespace)
 
     def update_namespace_properties(
@@ -176,7 +190,7 @@ class CatalogBackend:
         self, namespace: Identifier, token: str | None, size: int | None
     ) -> tuple[list[Identifier], str | None]:
         self.catalog.load_namespace_properties(namespace)
-        return _page(self.catalog.list_tables(namespace), lambda ident: ident[-1], token, size)
+        return page_of(self.catalog.list_tables(namespace), lambda ident: ident[-1], token, size)
 
     def create_table(self, namespace: Identifier, request: models.CreateTable) -> LoadedTable:
         identifier = (*namespace, request.name)
@@ -224,11 +238,11 @@ class CatalogBackend:
     def commit(
         self, identifier: Identifier, requirements: list[dict[str, Any]], updates: list[dict[str, Any]]
     ) -> CommitTableResponse:
-        parsed_requirements = _parse(_REQUIREMENTS, requirements, "requirement")
-        parsed_updates = _parse(_UPDATES, updates, "update")
-        self._check_update_locations(identifier, parsed_updates)
+        parsed_requirements = parse_requirements(requirements)
+        parsed_updates = parse_updates(updates)
+        self.check_update_locations(identifier, parsed_updates)
         creating = any(isinstance(r, AssertCreate) for r in parsed_requirements)
-        with self._lock(identifier):
+        with self.commit_lock(identifier):
             for _ in range(COMMIT_ATTEMPTS):
                 try:
                     current: TableMetadata | None = self.load_table(identifier).metadata
@@ -255,7 +269,7 @@ class CatalogBackend:
                 return response
         raise CommitFailedError(f"commit to {'.'.join(identifier)} lost {COMMIT_ATTEMPTS} races to concurrent writers")
 
-    def _check_update_locations(self, identifier: Identifier, updates: Sequence[Any]) -> None:
+    def check_update_locations(self, identifier: Identifier, updates: Sequence[TableUpdate]) -> None:
         for update in updates:
             if isinstance(update, SetLocationUpdate):
                 self.locations.check(update.location, f"set-location of table {'.'.join(identifier)}")

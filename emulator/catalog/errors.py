@@ -7,7 +7,10 @@ them; ``emulator.catalog.handlers`` turns them (and everything else) into respon
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pyiceberg import exceptions as ice
+from starlette.responses import JSONResponse
 
 
 class IcebergError(Exception):
@@ -31,6 +34,10 @@ class NoSuchNamespaceError(IcebergError):
 
 class NoSuchTableError(IcebergError):
     status, type = 404, "NoSuchTableException"
+
+
+class NoSuchViewError(IcebergError):
+    status, type = 404, "NoSuchViewException"
 
 
 class NoSuchRouteError(IcebergError):
@@ -61,6 +68,12 @@ class CommitFailedError(IcebergError):
 
 class RequestTooLargeError(IcebergError):
     status, type = 413, "RequestTooLargeException"
+
+
+class IdempotencyKeyReusedError(IcebergError):
+    """An Idempotency-Key first used for another operation (422 as in draft-ietf-httpapi-idempotency-key-header)."""
+
+    status, type = 422, "IdempotencyKeyReusedException"
 
 
 class InternalServerError(IcebergError):
@@ -111,3 +124,8 @@ def from_http_status(status: int, message: str) -> IcebergError:
 
 def body(error: IcebergError) -> dict[str, dict[str, object]]:
     return {"error": {"message": error.message, "type": error.type, "code": error.status}}
+
+
+def error_response(error: IcebergError, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """The error as the spec's ErrorModel response, with its status."""
+    return JSONResponse(body(error), status_code=error.status, headers=headers)

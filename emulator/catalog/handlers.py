@@ -1,11 +1,13 @@
 """Every failure the catalog answers is the spec's ErrorModel with its status, and keeps the connection.
 
-Three layers, outermost first:
+Four layers, outermost first:
 - ``BodyLimit`` refuses a body over the limit with 413 (declared ``Content-Length`` before anything is
   read; a chunked body as soon as the running total passes the limit).
 - ``ErrorBoundary`` answers any exception nothing else handled with a 500 ``InternalServerError``. It sits
   inside Starlette's ServerErrorMiddleware and does not re-raise: a handler registered for ``Exception``
   would run in ServerErrorMiddleware, which re-raises after answering, and uvicorn then logs it as a crash.
+- ``IdempotencyMiddleware`` (``emulator.catalog.idempotency``) when the app has an idempotency store: a
+  request with an ``Idempotency-Key`` runs once, its answer is stored and replayed to retries.
 - Exception handlers (Starlette's ExceptionMiddleware) for our protocol errors, pyiceberg's exceptions,
   FastAPI's validation errors (422 → 400) and Starlette's own HTTP errors (unknown route 404, wrong
   method 405, unreadable body 400).
@@ -14,7 +16,6 @@ Three layers, outermost first:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,16 +29,13 @@ from emulator.catalog.errors import (
     IcebergError,
     InternalServerError,
     RequestTooLargeError,
-    body,
+    error_response,
     from_http_status,
 )
+from emulator.catalog.idempotency import IdempotencyMiddleware, IdempotencyStore
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # far above any real commit; a 20 MB property is refused
 _log = logging.getLogger("emulator.catalog")
-
-
-def error_response(error: IcebergError, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(body(error), status_code=error.status, headers=headers)
 
 
 def _too_large(limit: int) -> RequestTooLargeError:
@@ -139,12 +137,16 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     return error_response(from_http_status(error.status_code, message), headers=error.headers)
 
 
-def install_handlers(app: FastAPI, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+def install_handlers(
+    app: FastAPI, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, idempotency: IdempotencyStore | None = None
+) -> None:
     app.add_exception_handler(IcebergError, _iceberg_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     for kind in FROM_PYICEBERG:
         app.add_exception_handler(kind, _pyiceberg_error)
-    # add_middleware prepends: BodyLimit ends up outermost, ErrorBoundary inside it.
+    # add_middleware prepends: BodyLimit ends up outermost, ErrorBoundary inside it, idempotency inside that.
+    if idempotency is not None:
+        app.add_middleware(IdempotencyMiddleware, store=idempotency)
     app.add_middleware(ErrorBoundary)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

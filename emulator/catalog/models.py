@@ -41,10 +41,25 @@ class CreateTable(_Request):
     properties: dict[str, str] = Field(default_factory=dict)
 
 
-class CommitTable(_Request):
-    identifier: TableIdentifier | None = None
+class _Changes(_Request):
+    """Requirements and updates as sent: the backend parses them (tables and views have their own kinds)."""
+
     requirements: list[dict[str, Any]] = Field(default_factory=list)
     updates: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class CommitTable(_Changes):
+    identifier: TableIdentifier | None = None  # the path names the table
+
+
+class TableChange(_Changes):
+    """One table's part of a transaction: unlike a single commit, the identifier is required."""
+
+    identifier: TableIdentifier
+
+
+class CommitTransaction(_Request):
+    table_changes: list[TableChange] = Field(alias="table-changes", min_length=1)
 
 
 class RenameTable(_Request):
@@ -52,7 +67,29 @@ class RenameTable(_Request):
     destination: TableIdentifier
 
 
-class RegisterTable(_Request):
+class _Register(_Request):
     name: str = Field(min_length=1)
     metadata_location: str = Field(alias="metadata-location", min_length=1)
+
+
+class RegisterTable(_Register):
     overwrite: bool = False
+
+
+# ------------------------------------------------------------ views (spec: CreateViewRequest, CommitViewRequest)
+
+
+class CreateView(_Request):
+    name: str = Field(min_length=1)
+    location: str | None = None
+    view_schema: dict[str, Any] = Field(alias="schema")
+    view_version: dict[str, Any] = Field(alias="view-version")
+    properties: dict[str, str] = Field(default_factory=dict)
+
+
+class CommitView(_Changes):
+    identifier: TableIdentifier | None = None  # the path names the view
+
+
+class RegisterView(_Register):
+    """The spec's RegisterViewRequest: no ``overwrite``."""

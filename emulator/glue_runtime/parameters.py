@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from core.args import DEFAULT_BOOKMARK_OPTION, SPECIAL_PARAMETER_NAMES
 from emulator.glue_runtime.exceptions import RunSetupError
 
 
@@ -20,37 +21,13 @@ class Support(Enum):
     ACCEPTED = "accepted"  # valid on Glue; nothing to do locally
 
 
+_HONOURED = frozenset(
+    {"conf", "datalake-formats", "enable-glue-datacatalog", "extra-py-files", "extra-files", "extra-jars"}
+    | {"additional-python-modules", "python-modules-installer-option", "job-bookmark-option", "TempDir"}
+)
+# Every special parameter Glue documents (core.args) is honoured here or accepted as a no-op.
 SPECIAL_PARAMETERS: Mapping[str, Support] = {
-    "--conf": Support.HONOURED,
-    "--datalake-formats": Support.HONOURED,
-    "--enable-glue-datacatalog": Support.HONOURED,
-    "--extra-py-files": Support.HONOURED,
-    "--extra-files": Support.HONOURED,
-    "--extra-jars": Support.HONOURED,
-    "--additional-python-modules": Support.HONOURED,
-    "--python-modules-installer-option": Support.HONOURED,
-    "--job-bookmark-option": Support.HONOURED,
-    "--TempDir": Support.HONOURED,
-    "--job-language": Support.ACCEPTED,
-    "--enable-metrics": Support.ACCEPTED,
-    "--enable-observability-metrics": Support.ACCEPTED,
-    "--enable-spark-ui": Support.ACCEPTED,
-    "--spark-event-logs-path": Support.ACCEPTED,
-    "--enable-job-insights": Support.ACCEPTED,
-    "--enable-continuous-cloudwatch-log": Support.ACCEPTED,
-    "--enable-continuous-log-filter": Support.ACCEPTED,
-    "--continuous-log-logGroup": Support.ACCEPTED,
-    "--continuous-log-logStreamPrefix": Support.ACCEPTED,
-    "--continuous-log-conversionPattern": Support.ACCEPTED,
-    "--enable-auto-scaling": Support.ACCEPTED,
-    "--enable-s3-parquet-optimized-committer": Support.ACCEPTED,
-    "--enable-rename-algorithm-v2": Support.ACCEPTED,
-    "--user-jars-first": Support.ACCEPTED,
-    "--executor-cores": Support.ACCEPTED,
-    "--write-shuffle-files-to-s3": Support.ACCEPTED,
-    "--write-shuffle-spills-to-s3": Support.ACCEPTED,
-    "--enable-data-lineage": Support.ACCEPTED,
-    "--encryption-type": Support.ACCEPTED,
+    f"--{name}": Support.HONOURED if name in _HONOURED else Support.ACCEPTED for name in sorted(SPECIAL_PARAMETER_NAMES)
 }
 DATALAKE_FORMATS = {"iceberg": None, "hudi": "its jars are not on PyPI", "delta": "its jars are not on PyPI"}
 BOOKMARK_OPTIONS = ("job-bookmark-enable", "job-bookmark-disable", "job-bookmark-pause")
@@ -100,7 +77,7 @@ def _datalake_formats(value: str | None) -> frozenset[str]:
 
 def parse(arguments: Mapping[str, str]) -> GlueParameters:
     """The run's merged arguments → its special parameters (a bad value is a RunSetupError)."""
-    bookmark = arguments.get("--job-bookmark-option", "job-bookmark-disable")
+    bookmark = arguments.get("--job-bookmark-option", DEFAULT_BOOKMARK_OPTION)
     if bookmark not in BOOKMARK_OPTIONS:
         raise RunSetupError(f"--job-bookmark-option {bookmark!r} is not one of {', '.join(BOOKMARK_OPTIONS)}")
     datacatalog = arguments.get("--enable-glue-datacatalog", "false").strip().lower()

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.args import glue_argv
 from core.jars import ensure_jars
-from emulator.aws.glue.arguments import glue_argv
 from emulator.aws.glue.artifacts import ArtifactError, download, fetch
 from emulator.glue_runtime import PYTHONPATH_DIR, parameters, python_env
 from emulator.glue_runtime.exceptions import RunSetupError
@@ -33,6 +33,8 @@ class PreparedRun:
     command: list[str]
     env: dict[str, str]
     cwd: Path
+    spark_defaults: dict[str, str] = field(default_factory=dict)  # what LAKEHOUSE_GLUE_SPARK_CONF holds
+    python_path: tuple[Path, ...] = ()  # the PYTHONPATH entries, in order
 
 
 def job_environment(
@@ -91,20 +93,47 @@ def prepare_run(
         python, _python_modules(s3, params.python_modules, run_dir), params.installer_options,
         config.jars_index_url,
     )  # fmt: skip
-    jar_paths = []
-    if config.jars_source == "pypi":  # in the compose image they are on Spark's classpath already
-        jar_paths = ensure_jars(config.jars_cache_dir, index_url=config.jars_index_url)
-    defaults = run_spark_defaults(config, jar_paths=jar_paths, extra_jars=extra_jars, app_name=job_name,
-                                  conf=params.spark_conf)  # fmt: skip
+    defaults = run_spark_defaults(config, jar_paths=_jar_paths(settings), extra_jars=extra_jars, app_name=job_name,
+                                  conf=params.spark_conf, job_python=python)  # fmt: skip
     conf_file = write_conf_file(run_dir, defaults, rest_uri=settings.catalog_uri, warehouse=config.warehouse,
                                 glue_datacatalog=params.glue_datacatalog)  # fmt: skip
     python_path = [PYTHONPATH_DIR, *artifacts.python_path, *([modules] if modules else [])]
+    env = _run_environment(settings, python, python_path, region, conf_file)
+    argv = glue_argv(str(artifacts.script), job_name=job_name, run_id=run_id, default_arguments=dict(arguments),
+                     run_arguments={"--ENV": "local"})  # fmt: skip
+    return PreparedRun(command=[str(python), *argv], env=env, cwd=run_dir, spark_defaults=defaults,
+                       python_path=tuple(python_path))  # fmt: skip
+
+
+def _jar_paths(settings: Settings) -> list[Path]:
+    config = settings.run_config
+    if config.jars_source == "pypi":  # in the compose image they are on Spark's classpath already
+        return ensure_jars(config.jars_cache_dir, index_url=config.jars_index_url)
+    return []
+
+
+def _run_environment(
+    settings: Settings, python: Path, python_path: list[Path], region: str, conf_file: Path
+) -> dict[str, str]:
     env = job_environment(settings, python, python_path, region)
     env[CONF_ENV] = str(conf_file)
     env[REST_URI_ENV] = settings.catalog_uri
-    argv = glue_argv(str(artifacts.script), job_name=job_name, run_id=run_id, default_arguments=dict(arguments),
-                     run_arguments={"--ENV": "local"})  # fmt: skip
-    return PreparedRun(command=[str(python), *argv], env=env, cwd=run_dir)
+    return env
 
 
-__all__ = ["ArtifactError", "PreparedRun", "RunSetupError", "job_environment", "prepare_run"]
+def prepare_warm_driver(settings: Settings, pool_dir: Path) -> PreparedRun:
+    """A warm driver's process: a run of no job yet, in the stack's region with Glue's default parameters
+    (``_lakehouse_runtime.warm_driver`` is the script; the run's own script comes later, on stdin)."""
+    python = python_env.ensure_runtime_python(settings.job_python)
+    config = settings.run_config
+    defaults = run_spark_defaults(config, jar_paths=_jar_paths(settings), extra_jars=[],
+                                  app_name="lakehouse-warm-driver", conf={}, job_python=python)  # fmt: skip
+    conf_file = write_conf_file(pool_dir, defaults, rest_uri=settings.catalog_uri, warehouse=config.warehouse,
+                                glue_datacatalog=False)  # fmt: skip
+    env = _run_environment(settings, python, [PYTHONPATH_DIR], settings.lakehouse.region, conf_file)
+    command = [str(python), "-m", "_lakehouse_runtime.warm_driver"]  # + the driver's marker (warm_pool)
+    return PreparedRun(command=command, env=env, cwd=pool_dir, spark_defaults=defaults,
+                       python_path=(PYTHONPATH_DIR,))  # fmt: skip
+
+
+__all__ = ["ArtifactError", "PreparedRun", "RunSetupError", "job_environment", "prepare_run", "prepare_warm_driver"]

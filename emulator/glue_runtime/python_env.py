@@ -100,8 +100,9 @@ def ensure_runtime_python(override: str | None = None) -> Path:
         _run([_uv(), "venv", "--quiet", "--python", sys.executable, str(venv)], "creating the Glue runtime venv")
         listing = venv / "requirements.txt"
         listing.write_text(requirements)
-        _run([_uv(), "pip", "install", "--quiet", "--python", str(python), "--require-hashes", "-r", str(listing)],
-             "installing the Glue runtime (uv pip install)")  # fmt: skip
+        # Compiled here: where PYTHONDONTWRITEBYTECODE is set, every run would compile pyspark and pandas again.
+        _run([_uv(), "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python),
+              "--require-hashes", "-r", str(listing)], "installing the Glue runtime (uv pip install)")  # fmt: skip
         (venv / _COMPLETE).write_text(requirements)
     return python
 

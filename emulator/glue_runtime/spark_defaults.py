@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.class_sharing import Plan, fingerprint, java_executable, plan_for_driver, spark_home_of
 from core.config import Config
 from core.spark_conf import ICEBERG_EXTENSIONS, local_runtime_conf
 
@@ -20,15 +21,43 @@ CONF_FILE = "glue-spark-conf.json"
 
 
 def run_spark_defaults(
-    config: Config, *, jar_paths: Sequence[Path], extra_jars: Sequence[Path], app_name: str, conf: dict[str, str]
+    config: Config,
+    *,
+    jar_paths: Sequence[Path],
+    extra_jars: Sequence[Path],
+    app_name: str,
+    conf: dict[str, str],
+    job_python: Path | None = None,
 ) -> dict[str, str]:
+    """``job_python``: the run's Python; its driver JVM then maps the machine's class-sharing archive
+    for that Python's Spark, when one has been recorded (core jobs record it on their first run)."""
     defaults = local_runtime_conf(config, [*jar_paths, *extra_jars], app_name=app_name)
+    if job_python is not None and config.spark_class_sharing:
+        sharing = class_sharing_plan(config, job_python, jar_paths)
+        if sharing.java_options:
+            key = "spark.driver.extraJavaOptions"
+            defaults[key] = f"{defaults[key]} {sharing.options_string()}"
     if theirs := conf.get("spark.jars"):  # the run's own jars come in addition to Glue's
         conf = {**conf, "spark.jars": ",".join(filter(None, [defaults.get("spark.jars"), theirs]))}
     defaults["spark.sql.extensions"] = ICEBERG_EXTENSIONS
     # core's S3A settings cover s3:// and s3a://; Glue scripts may also name the legacy s3n://.
     defaults["spark.hadoop.fs.s3n.impl"] = defaults["spark.hadoop.fs.s3a.impl"]
     return {**defaults, **conf}
+
+
+def class_sharing_plan(config: Config, job_python: Path, jar_paths: Sequence[Path]) -> Plan:
+    """The archive a run's driver maps: keyed by its Python's Spark and core's jars, not the run's
+    ``--extra-jars`` (their classes load as usual; a key per jar set would fill the disk)."""
+    return plan_for_driver(
+        None,
+        lambda: fingerprint(
+            java=java_executable(),
+            spark_home=spark_home_of(job_python),
+            jars=jar_paths,
+            driver_memory=config.spark_driver_memory,
+        ),
+        may_record=False,  # the emulator never sees the run's JVM exit; the job's own get_spark records
+    )
 
 
 def write_conf_file(

@@ -1,1 +1,3 @@
-"""The embedded profile: both services as host processes, supervised from the CLI."""
+"""The lakehouse as a ``Stack`` (base.py): embedded host processes (supervisor.py) or containers
+(compose.py), picked by profiles.py; the stack record with each process's identity (record.py,
+identity.py) and the services' declarations (services.py). Nothing here imports what the services load."""

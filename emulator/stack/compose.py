@@ -19,6 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from emulator.settings import REPO_ROOT, Settings
+from emulator.stack import record
+from emulator.stack.base import Say, ServiceState, StartReport
+from emulator.stack.errors import StackError
 
 COMPOSE_DIR = REPO_ROOT / "compose"
 COMPOSE_FILE = COMPOSE_DIR / "compose.yaml"
@@ -27,7 +30,7 @@ PROJECT = "domain-project-lakehouse"
 SERVICES = ("aws", "catalog", "spark")
 
 
-class ComposeError(RuntimeError):
+class ComposeError(StackError):
     """docker compose failed; the message carries its output."""
 
 
@@ -135,3 +138,54 @@ def service_health(settings: Settings) -> dict[str, str]:
 def logs(settings: Settings, service: str, lines: int, follow: bool) -> None:
     args = ["logs", "--tail", str(lines), *(["--follow"] if follow else []), service]
     compose(settings, *args, capture=False)
+
+
+class ComposeStack:
+    """The ``Stack`` of containers. compose waits for every container's health check itself, so
+    readiness is reported for the stack as a whole."""
+
+    profile = "compose"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def up(self, *, fresh: bool = False, create_buckets: bool = True, say: Say = print) -> StartReport:
+        if not engine_available():
+            raise StackError("no Docker engine answers (or no `docker compose` plugin): use `just up embedded`")
+        if fresh or not create_buckets:
+            raise StackError(
+                "--fresh/--no-buckets apply to the embedded profile; the compose stack keeps its state in named "
+                "volumes: `docker compose -f compose/compose.yaml down --volumes` empties them"
+            )
+        began = time.time()
+        seconds = up(self.settings, say=say)
+        record.write(self.settings, self.profile, {})
+        record.write_client_env(self.settings)
+        return StartReport(self.profile, seconds, began)
+
+    def down(self, *, say: Say = print) -> None:
+        say("stopping the lakehouse (compose)")
+        down(self.settings)
+        record.forget(self.settings)
+
+    def status(self) -> list[ServiceState]:
+        health = service_health(self.settings)
+        return [
+            ServiceState(name, health.get(name, "down"), health.get(name) == "healthy", "(compose)")
+            for name in SERVICES
+        ]
+
+    def logs(self, service: str, lines: int, follow: bool) -> None:
+        logs(self.settings, service, lines, follow)
+
+    def reset(self, *, say: Say = print) -> None:
+        """The containers and their named volumes (the stack's state) go, then what the host's state
+        directory holds (the record, stack.env, Terraform's local state, logs), as for the embedded stack."""
+        from emulator.stack import supervisor
+
+        compose(self.settings, "down", "--remove-orphans", "--volumes", "--timeout", "20")
+        say("reset: the compose lakehouse's containers and volumes are deleted")
+        supervisor.reset(self.settings, say=say)
+
+    def env(self) -> dict[str, str]:
+        return self.settings.client_environment()

@@ -4,20 +4,24 @@ State lives in the state directory (``.lakehouse/`` by default, git-ignored), ve
 ``VERSION`` file (emulator/state_format.py; an incompatible one is refused with what to do):
 ``aws/`` (the AWS endpoint's journal and snapshot: S3, IAM, Glue, Step Functions, Logs, KMS,
 SNS, EventBridge), ``catalog.db`` (the catalog's SQLite), ``runs/`` (job-run work directories),
-``terraform/`` (the local apply's state), process logs, the pid file and ``stack.env``, the
-environment a client needs (read by ``core.config`` and ``just env``).
+``terraform/`` (the local apply's state), process logs, the stack record and ``stack.env``
+(emulator/stack/record.py: the processes with their identities, and the environment a client needs).
 
 State is durable: ``down``/``up``, a reboot or ``kill -9`` of either process keep it. The AWS
 endpoint puts every acknowledged write on disk before answering, and the catalog commits its
 SQLite before answering, so after a crash of either the catalog only points at metadata that S3
 has. ``up`` starts only the services that are not running (a healthy one keeps its pid and its
 memory); ``up --fresh`` and ``reset`` wipe the state first.
+
+Start-up is fast because nothing here imports what the services load (moto, pyiceberg, FastAPI):
+both processes are spawned at once and each reports ready when its health check answers. A pid
+is signalled only while it still names the process ``up`` started (its identity is in the record).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import http.client
 import os
 import shutil
 import signal
@@ -25,46 +29,53 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from emulator import state_format
 from emulator.settings import REPO_ROOT, Settings
+from emulator.stack import record
+from emulator.stack.base import Say, ServiceStart, ServiceState, StartReport
+from emulator.stack.errors import StackError
+from emulator.stack.identity import identify
+from emulator.stack.record import RECORD_FILE, STACK_ENV, Liveness, ProcessRecord, write_client_env
+from emulator.stack.services import BY_NAME, EMBEDDED_SERVICES, Service
 
-SERVICES = ("aws", "catalog")
-STACK_ENV = "stack.env"
-PID_FILE = "stack.json"
+__all__ = ["PID_FILE", "SERVICES", "STACK_ENV", "EmbeddedStack", "StackError", "write_client_env"]
+
+SERVICES = tuple(service.name for service in EMBEDDED_SERVICES)
+PID_FILE = RECORD_FILE
 READY_TIMEOUT_SECONDS = 60.0
+POLL_SECONDS = 0.05  # between health checks while a service starts
+STOP_TIMEOUT_SECONDS = 15.0
+# What `up --fresh` and `reset` delete; logs and Terraform's provider cache are kept by --fresh.
+STATE_ENTRIES = (*state_format.STATE_ENTRIES, state_format.VERSION_FILE)
 
 
-class StackError(RuntimeError):
-    """The stack cannot be started, reached or stopped; the message says what to do."""
+def _quiet(_: str) -> None:
+    """Progress nobody asked to see."""
 
 
 @dataclass(frozen=True)
 class ServiceStatus:
     name: str
     pid: int | None
-    alive: bool
+    alive: bool  # the recorded process runs (a stale or missing record: False)
     healthy: bool
     url: str
 
 
-def _health_url(settings: Settings, service: str) -> str:
-    from emulator.aws.server import HEALTH_PATH
-
-    return f"{settings.aws_endpoint}{HEALTH_PATH}" if service == "aws" else f"{settings.catalog_uri}/healthz"
-
-
-def _healthy(url: str) -> bool:
+def _healthy(settings: Settings, service: Service) -> bool:
+    """Its health check answers 200 (http.client, not urllib: `up` should not pay for urllib's imports)."""
+    connection = http.client.HTTPConnection(settings.host, service.port(settings), timeout=2)
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own loopback endpoint
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
+        connection.request("GET", service.health_path)
+        return connection.getresponse().status == 200
+    except (OSError, http.client.HTTPException):
         return False
+    finally:
+        connection.close()
 
 
 def _port_in_use(host: str, port: int) -> bool:
@@ -73,87 +84,50 @@ def _port_in_use(host: str, port: int) -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
-def _alive(pid: int | None) -> bool:
-    if not pid:
+def _recorded(settings: Settings) -> dict[str, ProcessRecord]:
+    current = record.read(settings)
+    return dict(current.processes) if current is not None and current.profile == "embedded" else {}
+
+
+def _running(name: str, process: ProcessRecord | None, say: Say) -> bool:
+    """The recorded process still runs; a stale record (its pid reused) is said, never trusted."""
+    if process is None:
         return False
-    # A child of this process (up and down in one program, as in tests) that exited is a zombie
-    # until reaped, and signal 0 still reaches it.
-    with contextlib.suppress(ChildProcessError):
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return _is_a_service(pid)
-    return _is_a_service(pid)
-
-
-def _is_a_service(pid: int) -> bool:
-    """After a reboot the pid file's pids may belong to other programs: never count (or signal) those."""
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except FileNotFoundError:
-        return not Path("/proc/self").exists()  # no /proc (macOS): trust the pid file
-    except OSError:
-        return False
-    return b"emulator" in command and b"serve" in command
-
-
-def _read_stack_file(settings: Settings) -> dict[str, object]:
-    path = settings.state_dir / PID_FILE
-    return dict(json.loads(path.read_text())) if path.is_file() else {}
-
-
-def _read_pids(settings: Settings) -> dict[str, int]:
-    pids = _read_stack_file(settings).get("pids", {})
-    return {k: int(v) for k, v in pids.items()} if isinstance(pids, dict) else {}
+    examined = record.examine(name, process)
+    if examined.liveness is Liveness.STALE:
+        say(record.stale_message(name, process, examined.found))
+    return examined.liveness is Liveness.RUNNING
 
 
 def running_profile(settings: Settings) -> str | None:
     """ "embedded", "compose", or None when no stack was started from this state directory."""
-    data = _read_stack_file(settings)
-    return str(data.get("profile", "embedded")) if data else None
-
-
-def record_compose_stack(settings: Settings) -> None:
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    (settings.state_dir / PID_FILE).write_text(json.dumps({"profile": "compose", "started_at": time.time()}))
-    write_client_env(settings)
-
-
-def forget_stack(settings: Settings) -> None:
-    for name in (PID_FILE, STACK_ENV):
-        (settings.state_dir / name).unlink(missing_ok=True)
+    current = record.read(settings)
+    return current.profile if current is not None else None
 
 
 def status(settings: Settings) -> list[ServiceStatus]:
-    pids = _read_pids(settings)
-    urls = {"aws": settings.aws_endpoint, "catalog": settings.catalog_uri}
-    return [
-        ServiceStatus(name, pids.get(name), _alive(pids.get(name)), _healthy(_health_url(settings, name)), urls[name])
-        for name in SERVICES
-    ]
+    processes = _recorded(settings)
+    statuses = []
+    for service in EMBEDDED_SERVICES:
+        process = processes.get(service.name)
+        alive = _running(service.name, process, _quiet)
+        healthy = _healthy(settings, service)
+        statuses.append(ServiceStatus(service.name, process.pid if process else None, alive, healthy,
+                                      service.url(settings)))  # fmt: skip
+    return statuses
 
 
 def is_up(settings: Settings) -> bool:
     """Both services answer their health checks, whichever profile runs them."""
-    return all(_healthy(_health_url(settings, name)) for name in SERVICES)
-
-
-def write_client_env(settings: Settings) -> Path:
-    """``stack.env``: KEY=VALUE lines for core.config, `just env`, boto3 and the AWS CLI."""
-    path = settings.state_dir / STACK_ENV
-    lines = [f"{k}={v}" for k, v in settings.client_environment().items()]
-    path.write_text("# written by `python -m emulator up`; removed by `down`\n" + "\n".join(lines) + "\n")
-    return path
+    return all(_healthy(settings, service) for service in EMBEDDED_SERVICES)
 
 
 def _check_ports(settings: Settings, services: Sequence[str]) -> None:
-    for name, port in (("aws", settings.aws_port), ("catalog", settings.catalog_port)):
-        if name in services and _port_in_use(settings.host, port):
-            variable = "LAKEHOUSE_AWS_PORT" if name == "aws" else "LAKEHOUSE_CATALOG_PORT"
+    for name in services:
+        service = BY_NAME[name]
+        port = service.port(settings)
+        if _port_in_use(settings.host, port):
+            variable = service.port_variable
             raise StackError(
                 f"port {settings.host}:{port} ({name}) is already in use by another program: stop it, "
                 f"or choose another port with {variable}=<port> (e.g. `{variable}={port + 1} just up`)"
@@ -175,12 +149,8 @@ def _spawn(settings: Settings, service: str, options: Sequence[str] = ()) -> sub
         return subprocess.Popen(  # noqa: S603 - our own module, by the current interpreter
             [sys.executable, "-m", "emulator", "serve", service, *options],
             cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True,  # its own process group: `down` signals the service and its job runs
         )  # fmt: skip
-
-
-# What `up --fresh` and `reset` delete; logs and Terraform's provider cache are kept by --fresh.
-STATE_ENTRIES = (*state_format.STATE_ENTRIES, state_format.VERSION_FILE)
 
 
 def _wipe_state(settings: Settings, *, logs: bool) -> None:
@@ -195,98 +165,118 @@ def _wipe_state(settings: Settings, *, logs: bool) -> None:
             path.unlink(missing_ok=True)
 
 
-def _stop(name: str, pid: int, say: Callable[[str], None]) -> None:
-    """SIGTERM (the process's clean shutdown: the AWS endpoint snapshots its state), SIGKILL after 15 s."""
-    if not _alive(pid):
-        return
-    say(f"stopping {name} (pid {pid})")
+def _signal_group(pid: int, signum: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    while _alive(pid) and time.monotonic() < deadline:
+        os.killpg(pid, signum)
+
+
+def _stop(name: str, process: ProcessRecord, say: Say) -> None:
+    """SIGTERM (the process's clean shutdown: the AWS endpoint snapshots its state), SIGKILL after 15 s;
+    only while the pid still names the recorded process."""
+    if not _running(name, process, say):
+        return
+    say(f"stopping {name} (pid {process.pid})")
+    _signal_group(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    while _running(name, process, _quiet) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if _alive(pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
+    if _running(name, process, _quiet):
+        _signal_group(process.pid, signal.SIGKILL)
 
 
-def _to_start(settings: Settings, say: Callable[[str], None]) -> list[str]:
-    """The services that need a process: not running, or running but not answering (then stopped)."""
-    missing = []
-    for current in status(settings):
-        if current.alive and current.healthy:
-            continue
-        if current.alive and current.pid is not None:
-            _stop(current.name, current.pid, say)
-        missing.append(current.name)
-    return missing
+def _to_start(settings: Settings, say: Say) -> tuple[list[str], dict[str, ProcessRecord]]:
+    """The services that need a process (not running, or running but not answering: then stopped),
+    and the recorded processes that are up and kept."""
+    missing, kept = [], {}
+    processes = _recorded(settings)
+    for service in EMBEDDED_SERVICES:
+        process = processes.get(service.name)
+        if process is not None and _running(service.name, process, say):
+            if _healthy(settings, service):  # a format-1 record's process gets its identity recorded now
+                kept[service.name] = ProcessRecord(process.pid, process.identity or identify(process.pid))
+                continue
+            _stop(service.name, process, say)
+        missing.append(service.name)
+    return missing, kept
 
 
-def _wait_ready(settings: Settings, processes: dict[str, subprocess.Popen[bytes]], started: float,
-                say: Callable[[str], None]) -> None:  # fmt: skip
+def _wait_ready(settings: Settings, processes: dict[str, subprocess.Popen[bytes]], spawned_at: dict[str, float],
+                say: Say, began: float) -> list[ServiceStart]:  # fmt: skip
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     pending = set(processes)
+    ready: list[ServiceStart] = []
     while pending:
         for name in sorted(pending):
             if processes[name].poll() is not None:
                 raise StackError(f"{name} exited during start-up:\n{tail_log(settings, name, 30)}")
-            if _healthy(_health_url(settings, name)):
+            if _healthy(settings, BY_NAME[name]):
                 pending.discard(name)
-                say(f"  {name} ready after {time.monotonic() - started:.1f}s")
+                ready.append(ServiceStart(name, processes[name].pid, spawned_at[name], time.time()))
+                say(f"  {name} ready in {ready[-1].ready_at - began:.1f}s")
         if pending and time.monotonic() > deadline:
             raise StackError(
                 f"{', '.join(sorted(pending))} not ready after {READY_TIMEOUT_SECONDS:.0f}s; see `just logs`"
             )
-        time.sleep(0.1)
+        if pending:
+            time.sleep(POLL_SECONDS)
+    return ready
 
 
-def up(settings: Settings, *, fresh: bool = False, create_buckets: bool = True,
-       say: Callable[[str], None] = print) -> float:  # fmt: skip
-    """Start the services that are not running and wait until they answer; returns seconds to ready.
+def start(settings: Settings, *, fresh: bool = False, create_buckets: bool = True, say: Say = print) -> StartReport:
+    """Start the services that are not running, all at once, and wait until each answers.
 
     ``fresh``: stop everything and wipe the state first (logs kept). ``create_buckets``: the AWS
     endpoint creates the stack's buckets if absent (off for an apply that must own them)."""
-    started = time.monotonic()
+    began, started = time.time(), time.monotonic()
     if fresh:
-        down(settings, say=lambda _: None)
+        down(settings, say=_quiet)
         _wipe_state(settings, logs=False)
     try:
         state_format.ensure(settings.state_dir)
     except state_format.StateFormatError as e:
         raise StackError(str(e)) from e
-    services = _to_start(settings, say)
+    services, kept = _to_start(settings, say)
     if not services:
         say("the lakehouse is already up")
-        return 0.0
+        return StartReport("embedded", 0.0, began, kept=tuple(kept))
     _check_ports(settings, services)
     options = {"aws": [] if create_buckets else ["--no-buckets"], "catalog": []}
-    processes = {name: _spawn(settings, name, options[name]) for name in services}
-    kept = {name: pid for name, pid in _read_pids(settings).items() if name not in processes and _alive(pid)}
-    pids = {**kept, **{name: process.pid for name, process in processes.items()}}
-    (settings.state_dir / PID_FILE).write_text(
-        json.dumps({"profile": "embedded", "pids": pids, "started_at": time.time()})
-    )
+    processes, spawned_at = {}, {}
+    for name in services:
+        processes[name] = _spawn(settings, name, options[name])
+        spawned_at[name] = time.time()
+    # Popen returns once the child has exec'd: its identity is the service's, not this program's.
+    new = {name: ProcessRecord(p.pid, identify(p.pid)) for name, p in processes.items()}
+    record.write(settings, "embedded", {**kept, **new})
     say(
         f"starting the lakehouse (embedded): {', '.join(services)} ..." + (f" ({', '.join(kept)} kept)" if kept else "")
     )
     try:
-        _wait_ready(settings, processes, started, say)
+        ready = _wait_ready(settings, processes, spawned_at, say, began)
     except StackError:
-        for name, process in processes.items():
-            _stop(name, process.pid, lambda _: None)
+        for name in processes:
+            _stop(name, new[name], _quiet)
         raise
     write_client_env(settings)
-    return time.monotonic() - started
+    return StartReport("embedded", time.monotonic() - started, began, tuple(ready), tuple(kept))
 
 
-def down(settings: Settings, *, say: Callable[[str], None] = print) -> None:
-    """Stop both services (SIGTERM, then SIGKILL after 15 s) and remove the client environment; state is kept."""
-    for name, pid in _read_pids(settings).items():
-        _stop(name, pid, say)
-    forget_stack(settings)
+def up(settings: Settings, *, fresh: bool = False, create_buckets: bool = True, say: Say = print) -> float:
+    """``start``, returning only the seconds until every service answered."""
+    return start(settings, fresh=fresh, create_buckets=create_buckets, say=say).seconds
 
 
-def reset(settings: Settings, *, say: Callable[[str], None] = print) -> None:
+def down(settings: Settings, *, say: Say = print) -> None:
+    """Stop both services (SIGTERM, then SIGKILL after 15 s) and remove the stack record; state is kept.
+
+    A record whose pid now names another process (after a reboot) is said to be stale and dropped,
+    and that process is left alone."""
+    for name, process in _recorded(settings).items():
+        _stop(name, process, say)
+    record.forget(settings)
+
+
+def reset(settings: Settings, *, say: Say = print) -> None:
     """Stop the stack and delete all of its state, logs and Terraform's files included."""
     down(settings, say=say)
     if settings.state_dir.is_dir():
@@ -294,8 +284,61 @@ def reset(settings: Settings, *, say: Callable[[str], None] = print) -> None:
     say(f"reset: {settings.state_dir} holds no stack state")
 
 
+def _log_path(settings: Settings, service: str) -> Path:
+    return settings.state_dir / "logs" / f"{service}.log"
+
+
 def tail_log(settings: Settings, service: str, lines: int = 50) -> str:
-    path = settings.state_dir / "logs" / f"{service}.log"
+    path = _log_path(settings, service)
     if not path.is_file():
         return f"(no log yet at {path})"
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+class EmbeddedStack:
+    """The ``Stack`` of host processes, supervised from the CLI."""
+
+    profile = "embedded"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def up(self, *, fresh: bool = False, create_buckets: bool = True, say: Say = print) -> StartReport:
+        return start(self.settings, fresh=fresh, create_buckets=create_buckets, say=say)
+
+    def down(self, *, say: Say = print) -> None:
+        down(self.settings, say=say)
+
+    def status(self) -> list[ServiceState]:
+        lines = []
+        for service in status(self.settings):
+            state = "up" if service.alive and service.healthy else ("not answering" if service.alive else "down")
+            pid = f"  pid {service.pid}" if service.alive else ""
+            lines.append(ServiceState(service.name, state, service.alive and service.healthy, f"{service.url}{pid}"))
+        return lines
+
+    def logs(self, service: str, lines: int, follow: bool) -> None:
+        if service not in SERVICES:
+            raise StackError(
+                f"the embedded lakehouse has no {service} service (its services: {', '.join(SERVICES)}); "
+                "a Glue run's output is in CloudWatch Logs, /aws-glue/jobs/output"
+            )
+        sys.stdout.write(tail_log(self.settings, service, lines) + "\n")
+        path = _log_path(self.settings, service)
+        if not (follow and path.is_file()):
+            return
+        with path.open(errors="replace") as log:
+            log.seek(0, os.SEEK_END)
+            while True:
+                line = log.readline()
+                if line:
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
+                else:
+                    time.sleep(0.3)
+
+    def reset(self, *, say: Say = print) -> None:
+        reset(self.settings, say=say)
+
+    def env(self) -> dict[str, str]:
+        return self.settings.client_environment()

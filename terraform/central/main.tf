@@ -67,6 +67,7 @@ module "logs_bucket" {
   kms_key_arn             = null
   force_destroy           = var.force_destroy_buckets
   deny_insecure_transport = var.deny_insecure_transport
+  lifecycle_rules_enabled = var.bucket_lifecycle_rules
   receives_access_logs = [
     for purpose in ["raw", "curated", "artifacts"] : { source_bucket_arn = "arn:${local.p}:s3:::${local.buckets[purpose]}", prefix = "s3/${purpose}/" }
   ]
@@ -84,6 +85,7 @@ module "data_buckets" {
   kms_key_arn             = aws_kms_key.this.arn
   force_destroy           = var.force_destroy_buckets
   deny_insecure_transport = var.deny_insecure_transport
+  lifecycle_rules_enabled = var.bucket_lifecycle_rules
   # Waits only for the logs bucket's policy (log delivery granted), not its lifecycle configuration,
   # which the AWS provider confirms for ~55 s.
   access_logging = { target_bucket = module.logs_bucket.log_target_bucket_id, target_prefix = "s3/${each.key}/" }

@@ -59,6 +59,12 @@ variable "deny_insecure_transport" {
   default     = true
 }
 
+variable "bucket_lifecycle_rules" {
+  description = "Give every bucket its lifecycle configuration. Off only for the local environment: the emulator expires nothing, and the AWS provider confirms each new lifecycle configuration for a fixed ~55 s."
+  type        = bool
+  default     = true
+}
+
 variable "force_destroy_buckets" {
   description = "Let Terraform delete non-empty buckets (disposable environments only: local)."
   type        = bool

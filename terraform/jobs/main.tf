@@ -34,6 +34,39 @@ locals {
       )
     }
   }
+  # Table maintenance (a manifest's `maintenance` block): one job per domain running the shared script
+  # jobs/_shared/job_table_maintenance.py on every table the domain's jobs write, minus `enabled: false`,
+  # its policy as --maintenance_policy. tools/manifest.py renders the same job; a test compares them.
+  maintenance_written = {
+    for domain, manifest in local.manifests : domain => sort(distinct(flatten([
+      for job in values(manifest.jobs) : try(job.writes.tables, [])
+    ]))) if try(manifest.maintenance, null) != null
+  }
+  maintenance_settings = {
+    for domain, tables in local.maintenance_written : domain => {
+      for t in tables : t => try({ for key, value in local.manifests[domain].maintenance.tables[t] : key => value if key != "enabled" }, {})
+      if try(local.manifests[domain].maintenance.tables[t].enabled, true) != false
+    }
+  }
+  maintenance_jobs = {
+    for domain, settings in local.maintenance_settings : "${domain}_table_maintenance" => merge(
+      local.job_defaults,
+      try(local.manifests[domain].defaults, {}),
+      { for key in keys(local.job_defaults) : key => local.manifests[domain].maintenance[key] if try(local.manifests[domain].maintenance[key], null) != null },
+      {
+        name          = "${domain}_table_maintenance"
+        domain        = domain
+        script        = "job_table_maintenance.py"
+        script_dir    = "_shared"
+        description   = try(local.manifests[domain].maintenance.description, "Iceberg maintenance of the ${domain} domain's tables (compaction, expiry, orphans)")
+        schedule      = local.manifests[domain].maintenance.schedule
+        arguments     = { maintenance_policy = jsonencode({ defaults = try(local.manifests[domain].maintenance.defaults, {}), tables = settings }) }
+        reads_raw     = []
+        reads_tables  = []
+        writes_tables = keys(settings)
+      },
+    )
+  }
   pipelines_of = {
     for domain, manifest in local.manifests : domain => {
       for name, pipeline in try(manifest.pipelines, {}) : "${domain}_${name}" => {
@@ -44,8 +77,11 @@ locals {
       }
     }
   }
-  all_jobs   = merge(values(local.jobs_of)...)
-  namespaces = sort(distinct(flatten([for job in local.all_jobs : [for t in concat(job.reads_tables, job.writes_tables) : split(".", t)[0]]])))
+  domain_jobs = merge(values(local.jobs_of)...)
+  all_jobs    = merge(local.domain_jobs, local.maintenance_jobs)
+  # Scripts shared by several jobs (jobs/_shared/), uploaded once each.
+  shared_scripts = toset([for job in values(local.maintenance_jobs) : "${job.script_dir}/${job.script}"])
+  namespaces     = sort(distinct(flatten([for job in local.all_jobs : [for t in concat(job.reads_tables, job.writes_tables) : split(".", t)[0]]])))
 
   core_version   = regex("(?m)^version = \"([^\"]+)\"", file("${var.jobs_root}/../pyproject.toml"))[0]
   core_wheel     = "domain_project-${local.core_version}-py3-none-any.whl"
@@ -65,6 +101,7 @@ locals {
     security_configuration = var.central.glue_security_configuration_name
     base_policy_arn        = var.central.iam_policy_arn
     log_retention_days     = var.log_retention_days
+    schedules_enabled      = var.schedules_enabled
     # core's config on Glue (job parameters count as the environment); locally the same values.
     config = {
       raw_bucket       = var.central.s3_bucket_ids["raw"]
@@ -91,7 +128,7 @@ resource "terraform_data" "manifests_wired" {
 
 # What runs is what Terraform uploaded: every script and the core wheel, versioned by content.
 resource "aws_s3_object" "script" {
-  for_each = local.all_jobs
+  for_each = local.domain_jobs
 
   bucket       = local.platform.artifacts_bucket
   key          = "jobs/${each.value.domain}/${each.value.script}"
@@ -99,6 +136,28 @@ resource "aws_s3_object" "script" {
   source_hash  = filemd5("${var.jobs_root}/${each.value.domain}/${each.value.script}")
   content_type = "text/x-python"
   tags         = local.tags
+}
+
+resource "aws_s3_object" "shared_script" {
+  for_each = local.shared_scripts
+
+  bucket       = local.platform.artifacts_bucket
+  key          = "jobs/${each.value}"
+  source       = "${var.jobs_root}/${each.value}"
+  source_hash  = filemd5("${var.jobs_root}/${each.value}")
+  content_type = "text/x-python"
+  tags         = local.tags
+}
+
+# Every domain's maintenance job, from its manifest alone: no HCL per domain.
+module "maintenance_jobs" {
+  source   = "../modules/glue_job"
+  for_each = local.maintenance_jobs
+
+  job      = each.value
+  platform = local.platform
+
+  depends_on = [aws_s3_object.shared_script, aws_s3_object.core_wheel]
 }
 
 resource "aws_s3_object" "core_wheel" {

@@ -3,6 +3,11 @@ output "glue_job_names" {
   value       = sort(keys(local.all_jobs))
 }
 
+output "glue_trigger_names" {
+  description = "The Glue triggers that start scheduled jobs (each domain's table maintenance)."
+  value       = sort([for job in module.maintenance_jobs : job.glue_trigger_name])
+}
+
 output "sfn_state_machine_names" {
   description = "Every pipeline deployed."
   value       = sort(flatten([for pipelines in values(local.pipelines_of) : keys(pipelines)]))

@@ -17,8 +17,8 @@ from emulator.stack import compose
 from tests.emulator.servers import free_port
 from tests.expected_results import assert_sample_results
 from tools.glue_run import run_pipeline, seed_raw
-from tools.local_deploy import publish
 from tools.tables import rest_catalog, rows_of
+from tools.terraform import apply_local
 
 pytestmark = pytest.mark.compose
 
@@ -61,7 +61,7 @@ def test_every_service_is_healthy_and_published_on_loopback(stack: tuple[Setting
 
 def test_pipeline_in_aws_and_jobs_in_spark_write_the_expected_tables(stack: tuple[Settings, DockerCompose]) -> None:
     settings, containers = stack
-    publish(settings, say=lambda _: None)
+    apply_local(settings, say=lambda _: None)  # Terraform deploys to the containers as it does to AWS
     seed_raw(settings)
     # day one: Step Functions runs the deployed scripts as Glue job runs inside the aws service
     described = run_pipeline(settings, "sales_daily", {"run_date": "2026-11-25"}, say=lambda _: None)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from pyiceberg.catalog.rest import RestCatalog
 from pyspark.sql import SparkSession
@@ -15,6 +16,7 @@ from pyspark.sql import SparkSession
 from emulator.catalog.app import create_app
 from emulator.catalog.backend import CatalogBackend
 from emulator.clients import aws_client
+from tests.emulator.rest_clients import attach_duckdb, attach_spark_catalog
 from tests.emulator.servers import AwsThread, UvicornThread
 from tools.glue_run import wait_for_job_run
 
@@ -49,16 +51,13 @@ def ns(rest: RestCatalog) -> str:
 @pytest.fixture(scope="session")
 def spark_rest(spark: SparkSession, catalog_server: UvicornThread) -> str:
     """Spark's Iceberg RESTCatalog (Java, Iceberg 1.10) on the shared session, as a second catalog."""
-    prefix = f"spark.sql.catalog.{SPARK_REST_CATALOG}"
-    for key, value in {
-        prefix: "org.apache.iceberg.spark.SparkCatalog",
-        f"{prefix}.type": "rest",
-        f"{prefix}.uri": catalog_server.url,
-        f"{prefix}.io-impl": "org.apache.iceberg.hadoop.HadoopFileIO",
-        f"{prefix}.cache-enabled": "false",
-    }.items():
-        spark.conf.set(key, value)
-    return SPARK_REST_CATALOG
+    return attach_spark_catalog(spark, SPARK_REST_CATALOG, catalog_server.url)
+
+
+@pytest.fixture(scope="session")
+def duck(catalog_server: UvicornThread) -> duckdb.DuckDBPyConnection:
+    """DuckDB's iceberg extension on the shared catalog, attached as ``lake``: a third client."""
+    return attach_duckdb(catalog_server.url)
 
 
 BUCKET = "artifacts"

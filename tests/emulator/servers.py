@@ -52,6 +52,7 @@ class AwsThread:
     """The AWS endpoint (moto + extensions) on a free port with its own state directory."""
 
     def __init__(self, state_dir: Path, **overrides: object) -> None:
+        overrides.setdefault("glue_warm_drivers", 0)  # no idle JVMs for tests of plain scripts; ask for them
         base = load_settings({"LAKEHOUSE_STATE_DIR": str(state_dir)})
         self.settings: Settings = replace(base, aws_port=free_port(), catalog_port=free_port(), **overrides)  # type: ignore[arg-type]
         self.server: BaseWSGIServer
@@ -65,5 +66,6 @@ class AwsThread:
 
     def __exit__(self, *_: object) -> None:
         self.app.stop_all_runs()
+        self.app.warm_pool.close()
         self.server.shutdown()
         self.thread.join(timeout=20)

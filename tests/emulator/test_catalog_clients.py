@@ -145,20 +145,6 @@ def test_spark_reads_what_pyiceberg_wrote(spark: SparkSession, spark_rest: str, 
 # ---------------------------------------------------------------- DuckDB (iceberg extension)
 
 
-@pytest.fixture(scope="module")
-def duck(catalog_server: UvicornThread) -> duckdb.DuckDBPyConnection:
-    from duckdb_extensions import import_extension
-
-    for extension in ("httpfs", "avro", "iceberg"):
-        import_extension(extension)  # from the PyPI wheels: no download from extensions.duckdb.org
-    connection = duckdb.connect()
-    connection.sql("LOAD iceberg")
-    connection.sql(
-        f"ATTACH 'lakehouse' AS lake (TYPE iceberg, ENDPOINT '{catalog_server.url}', AUTHORIZATION_TYPE 'none')"
-    )
-    return connection
-
-
 def test_duckdb_reads_what_spark_wrote(
     spark: SparkSession, spark_rest: str, duck: duckdb.DuckDBPyConnection, ns: str
 ) -> None:

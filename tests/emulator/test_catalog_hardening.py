@@ -300,7 +300,6 @@ def test_pyiceberg_errors_are_bad_requests_not_500(catalog_server: UvicornThread
     }
     cases: list[tuple[dict[str, Any], str]] = [
         ({"partition-spec": unknown_source}, "Could not find in old schema"),
-        ({"properties": {"format-version": "3"}}, "V3"),
         ({"properties": {"format-version": "9"}}, "Unknown format version: 9"),
         ({"schema": {"type": "struct", "fields": "none"}}, "malformed schema"),
     ]

@@ -27,7 +27,7 @@ def test_config_advertises_exactly_the_served_endpoints(catalog_server: UvicornT
     body = requests.get(f"{catalog_server.url}/v1/config", timeout=5).json()
     assert body["endpoints"] == list(ENDPOINTS)
     assert body["overrides"] == {}
-    assert "POST /v1/{prefix}/transactions/commit" not in body["endpoints"]  # not implemented, not advertised
+    assert "POST /v1/oauth/tokens" not in body["endpoints"]  # not implemented, not advertised
 
 
 @pytest.mark.parametrize(

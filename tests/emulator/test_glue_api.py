@@ -1,5 +1,5 @@
-"""Glue APIs the emulator adds to moto, through boto3 against the real endpoint: UpdateJob (and
-`just push` twice), BatchGetJobs, GetJobRuns paging, and job bookmarks (GetJobBookmark,
+"""Glue APIs the emulator adds to moto, through boto3 against the real endpoint: UpdateJob (Terraform's
+in-place update of every job: tests/terraform), BatchGetJobs, GetJobRuns paging, and job bookmarks (GetJobBookmark,
 ResetJobBookmark, the runtime's private commit)."""
 
 from __future__ import annotations
@@ -129,24 +129,6 @@ def test_update_job_refuses_what_glue_refuses(glue: Any) -> None:
     assert code == "InvalidInputException"
     assert message == "JobUpdate.Timeout is 10081 minute(s); it must be between 1 and 10080 (7 days)"
     assert glue.get_job(JobName=job)["Job"]["Command"]["ScriptLocation"].endswith("api_v1.py")  # unchanged
-
-
-def test_push_twice_updates_every_job_in_place(aws: AwsThread) -> None:
-    from tools.local_deploy import GLUE_ROLE, job_definition, publish
-    from tools.manifest import load_manifests
-
-    manifests = load_manifests()
-    first = publish(aws.settings, manifests, say=lambda _: None)
-    second = publish(aws.settings, manifests, say=lambda _: None)  # moto alone answers this one with HTTP 500
-
-    assert second.jobs == first.jobs == sorted(manifests.jobs)
-    glue, iam = aws_client(aws.settings, "glue"), aws_client(aws.settings, "iam")
-    role = iam.get_role(RoleName=GLUE_ROLE)["Role"]["Arn"]
-    for spec in manifests.jobs.values():
-        expected = job_definition(spec, artifacts_bucket=aws.settings.lakehouse.artifacts_bucket,
-                                  wheel_uri=second.wheel_uri, role_arn=role)  # fmt: skip
-        job = glue.get_job(JobName=spec.glue_name)["Job"]
-        assert {k: job.get(k) for k in expected} == expected
 
 
 # --- BatchGetJobs -------------------------------------------------------------------------------

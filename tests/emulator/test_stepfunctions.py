@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +13,11 @@ import pytest
 from emulator.clients import aws_client
 from tests.emulator.conftest import create_glue_job
 from tests.emulator.servers import AwsThread
-from tools.manifest import PipelineSpec
-from tools.pipelines import render_asl
 
 ROLE = "arn:aws:iam::123456789012:role/pipelines"
+# Pipelines shaped like the ones modules/stepfunction_pipeline renders (stages of Parallel
+# startJobRun.sync tasks, Retry, Catch → failure topic), written out as a user's state machines.
+DEFINITIONS = Path(__file__).with_name("pipeline_definitions.json")
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +40,14 @@ def _execute(sfn: Any, name: str, definition: dict[str, Any], payload: dict[str,
     return described, sfn.get_execution_history(executionArn=execution)["events"]
 
 
-def _pipeline(name: str, *stages: tuple[str, ...]) -> PipelineSpec:
-    return PipelineSpec(domain="t", name=name, description="test", schedule=None, stages=tuple(stages))
+def _definition(name: str, topic_arn: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(DEFINITIONS.read_text().replace("${topic}", topic_arn))[name]
+    return document
 
 
 def test_a_pipeline_waits_for_each_stage_and_passes_the_run_date(aws: AwsThread, clients: dict[str, Any]) -> None:
     topic = clients["sns"].create_topic(Name="failures-ok")["TopicArn"]
-    definition = render_asl(_pipeline("ok", ("sfn_ok",), ("sfn_ok",)), topic)
+    definition = _definition("two_stages", topic)
     described, history = _execute(clients["stepfunctions"], "pipeline_ok", definition, {"run_date": "2026-11-26"})
     assert described["status"] == "SUCCEEDED"
     runs = clients["glue"].get_job_runs(JobName="sfn_ok")["JobRuns"]
@@ -59,7 +62,7 @@ def test_a_pipeline_waits_for_each_stage_and_passes_the_run_date(aws: AwsThread,
 
 def test_without_a_run_date_the_execution_start_date_is_used(clients: dict[str, Any]) -> None:
     topic = clients["sns"].create_topic(Name="failures-date")["TopicArn"]
-    definition = render_asl(_pipeline("d", ("sfn_ok",)), topic)
+    definition = _definition("one_stage", topic)
     described, _ = _execute(clients["stepfunctions"], "pipeline_dated", definition, {})
     assert described["status"] == "SUCCEEDED"
     started = described["startDate"].date().isoformat()
@@ -73,7 +76,7 @@ def test_a_failing_job_is_caught_notified_and_fails_the_pipeline(clients: dict[s
     attributes = clients["sqs"].get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
     queue_arn = attributes["Attributes"]["QueueArn"]
     clients["sns"].subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-    definition = render_asl(_pipeline("failing", ("sfn_fail",), ("sfn_ok",)), topic)
+    definition = _definition("failing_first_stage", topic)
     described, history = _execute(clients["stepfunctions"], "pipeline_failing", definition, {"run_date": "2026-11-27"})
     assert described["status"] == "FAILED"
     assert described["error"] == "PipelineFailed"
@@ -112,7 +115,7 @@ def test_transient_glue_errors_are_retried(clients: dict[str, Any]) -> None:
 
 def test_validate_state_machine_definition(clients: dict[str, Any]) -> None:
     sfn = clients["stepfunctions"]
-    good = render_asl(_pipeline("v", ("sfn_ok",)), "arn:aws:sns:eu-west-1:123456789012:t")
+    good = _definition("one_stage", "arn:aws:sns:eu-west-1:123456789012:t")
     assert sfn.validate_state_machine_definition(definition=json.dumps(good))["result"] == "OK"
     for bad in ('{"StartAt": "Nowhere", "States": {}}', "{not json", '{"States": {"A": {"Type": "Teleport"}}}'):
         answer = sfn.validate_state_machine_definition(definition=bad)

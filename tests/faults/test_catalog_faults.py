@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -164,14 +165,17 @@ def test_purge_never_deletes_outside_the_warehouse(lakehouse: Lakehouse) -> None
     assert not client.table_exists("esc.owned")
 
 
-def test_bodies_over_the_limit_are_refused_and_the_connection_survives(lakehouse: Lakehouse) -> None:
+@pytest.mark.parametrize("keyed", [False, True], ids=["plain", "with-idempotency-key"])
+def test_bodies_over_the_limit_are_refused_and_the_connection_survives(lakehouse: Lakehouse, keyed: bool) -> None:
+    """With an Idempotency-Key the idempotency layer reads the body itself: the refusal is the same."""
     big = json.dumps({"namespace": ["big"], "properties": {"blob": "x" * 20_000_000}}).encode()
     connection = http.client.HTTPConnection("127.0.0.1", lakehouse.server.port, timeout=30)
+    key = {"Idempotency-Key": str(uuid.uuid4())} if keyed else {}
     attempts: list[dict[str, Any]] = [
-        {"body": big, "headers": {"Content-Type": "application/json"}},  # declared Content-Length
+        {"body": big, "headers": {"Content-Type": "application/json", **key}},  # declared Content-Length
         {  # chunked: no length up front, counted as it arrives
             "body": (big[i : i + 1_000_000] for i in range(0, len(big), 1_000_000)),
-            "headers": {"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+            "headers": {"Content-Type": "application/json", "Transfer-Encoding": "chunked", **key},
             "encode_chunked": True,
         },
     ]
@@ -189,6 +193,9 @@ def test_bodies_over_the_limit_are_refused_and_the_connection_survives(lakehouse
         )
     connection.close()
     assert requests.get(f"{lakehouse.url}/v1/namespaces/big", timeout=5).status_code == 404
+    # A refused body claims no key: the same key with a body that fits runs (a 200, not a replayed 413).
+    fits = requests.post(f"{lakehouse.url}/v1/namespaces", json={"namespace": ["big"]}, headers=key, timeout=5)
+    assert (fits.status_code, "Idempotency-Replayed" in fits.headers) == (200, False)
 
 
 def test_the_body_limit_is_configurable(tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ from emulator.settings import Settings, load_settings
 from emulator.stack import supervisor
 from tests.emulator.servers import free_port
 from tools.glue_run import job_output, wait_for_job_run
-from tools.local_deploy import ensure_buckets
 from tools.tables import rest_catalog
 
 SCRIPTS_DIR = Path(__file__).parent / "scripts"
@@ -56,7 +55,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
             supervisor.up(settings, say=lambda _: None)
         lakehouse = settings.lakehouse
         buckets = [DATA_BUCKET, ARTIFACTS_BUCKET, lakehouse.curated_bucket, lakehouse.raw_bucket]
-        ensure_buckets(aws_client(settings, "s3"), buckets, lakehouse.region)
+        s3 = aws_client(settings, "s3")
+        existing = {b["Name"] for b in s3.list_buckets()["Buckets"]}  # `up` made the stack's own
+        for bucket in sorted(set(buckets) - existing):
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": lakehouse.region})
         yield settings
     finally:
         supervisor.down(settings, say=lambda _: None)

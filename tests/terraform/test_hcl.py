@@ -97,6 +97,15 @@ def test_local_environment_uses_core_local_profile_names() -> None:
     assert local.warehouse == f"s3://{buckets['curated']}/warehouse"
 
 
+def test_only_the_local_environment_leaves_out_bucket_lifecycle_rules() -> None:
+    """What AWS gets stays whole: the modules default to lifecycle rules, and only local turns them off."""
+    assert _blocks(TERRAFORM / "modules/s3_bucket/variables.tf", "variable")["lifecycle_rules_enabled"]["default"]
+    assert _blocks(TERRAFORM / "central/variables.tf", "variable")["bucket_lifecycle_rules"]["default"]
+    for env in ("dev", "int", "prod"):
+        assert "bucket_lifecycle_rules" not in _blocks(TERRAFORM / f"environments/{env}/main.tf", "module")["central"]
+    assert _blocks(TERRAFORM / "environments/local/main.tf", "module")["central"]["bucket_lifecycle_rules"] is False
+
+
 def test_environments_register_the_catalog_core_uses() -> None:
     catalog_name = _blocks(TERRAFORM / "jobs/variables.tf", "variable")["catalog_name"]["default"]
     for env in ("dev", "int", "prod", "local"):

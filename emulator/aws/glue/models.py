@@ -23,7 +23,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.aws.glue.arguments import merge_arguments
+from core.args import merge_arguments
+from core.run_states import ACTIVE_STATES, TERMINAL_STATES
 from emulator.aws.glue.exceptions import GlueError, invalid_input, not_found
 from emulator.aws.glue.limits import RunRequest
 from emulator.aws.glue.limits import arguments as checked_arguments
@@ -32,8 +33,6 @@ from emulator.aws.glue.store import RegionStore
 
 __all__ = ["ACTIVE_STATES", "TERMINAL_STATES", "GlueError", "JobRun", "JobRuns", "default_timeout"]
 
-ACTIVE_STATES = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
-TERMINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"})
 INTERRUPTED_MESSAGE = "the lakehouse stopped during this run"
 
 

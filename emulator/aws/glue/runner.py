@@ -1,5 +1,9 @@
 """Run one Glue job run for real: prepare it as Glue does (emulator.glue_runtime), launch the
-script in the Glue runtime's Python pointed at the emulator, follow it, record how it ended."""
+script in the Glue runtime's Python pointed at the emulator, follow it, record how it ended.
+
+The script runs in a warm driver from the pool (emulator.glue_runtime.warm_pool) when one can serve
+the run, else in a new ("cold") process; both are followed the same way (stdout/stderr to
+CloudWatch, Stop and Timeout end the process group)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from emulator.aws.glue.artifacts import ArtifactError
 from emulator.aws.glue.log_shipping import LogShipper
@@ -20,6 +24,7 @@ from emulator.aws.glue.models import JobRun
 from emulator.aws.glue.root_cause import root_cause
 from emulator.glue_runtime.exceptions import RunSetupError
 from emulator.glue_runtime.prepare import PreparedRun, prepare_run
+from emulator.glue_runtime.warm_pool import WarmPool
 from emulator.settings import Settings
 
 _POLL_SECONDS = 0.2
@@ -54,6 +59,50 @@ def _pump(stream: IO[str], sink: Callable[[str], None], tail: deque[str]) -> Non
         tail.append(line.rstrip("\n"))
 
 
+class Launch(Protocol):
+    """How a run's process is started and its output collected (cold: here; warm: warm_pool.WarmDriver)."""
+
+    process: subprocess.Popen[str]
+
+    @property
+    def began(self) -> bool: ...  # False: the process ended before the script started (warm only)
+
+    def start(self, run: PreparedRun, output: Callable[[str], None], error: Callable[[str], None]) -> int: ...
+
+    def finish(self) -> tuple[deque[str], deque[str]]: ...
+
+
+class ColdLaunch:
+    """A new process: the Glue runtime's Python on the script."""
+
+    began = True
+
+    def __init__(self) -> None:
+        self.stdout_tail: deque[str] = deque(maxlen=200)
+        self.stderr_tail: deque[str] = deque(maxlen=200)
+        self._pumps: list[threading.Thread] = []
+
+    def start(self, run: PreparedRun, output: Callable[[str], None], error: Callable[[str], None]) -> int:
+        self.process = subprocess.Popen(  # noqa: S603 - the deployed script, run by the Glue runtime's Python
+            run.command, cwd=run.cwd, env=run.env, text=True, bufsize=1,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        self._pumps = [
+            threading.Thread(target=_pump, args=(self.process.stdout, output, self.stdout_tail), daemon=True),
+            threading.Thread(target=_pump, args=(self.process.stderr, error, self.stderr_tail), daemon=True),
+        ]
+        for pump in self._pumps:
+            pump.start()
+        return self.process.pid
+
+    def finish(self) -> tuple[deque[str], deque[str]]:
+        for pump in self._pumps:
+            pump.join()
+        return self.stdout_tail, self.stderr_tail
+
+
 def _end(process: subprocess.Popen[str], sig: int) -> None:
     try:
         os.killpg(process.pid, sig)
@@ -64,11 +113,12 @@ def _end(process: subprocess.Popen[str], sig: int) -> None:
 class JobRunner:
     """Executes runs of one region; S3 and Logs are this emulator's own, reached through its API."""
 
-    def __init__(self, settings: Settings, s3: Any, logs: Any, region: str) -> None:
+    def __init__(self, settings: Settings, s3: Any, logs: Any, region: str, pool: WarmPool | None = None) -> None:
         self.settings = settings
         self.s3 = s3
         self.logs = logs
         self.region = region
+        self.pool = pool
 
     def __call__(self, run: JobRun, job: Mapping[str, Any]) -> None:
         run_dir = self.settings.runs_dir / run.id
@@ -90,32 +140,29 @@ class JobRunner:
             if run.stop_requested.is_set():
                 run.transition("STOPPED")
                 return
-            self._follow(run, prepared, shipper)
+            deadline = time.monotonic() + run.timeout_minutes * self.settings.seconds_per_timeout_minute
+            driver = self.pool.take(prepared, run.id) if self.pool is not None else None
+            if driver is not None:
+                if self._follow(run, prepared, driver, shipper, deadline):
+                    return
+                assert self.pool is not None
+                self.pool.went_cold(run.id, driver)
+            self._follow(run, prepared, ColdLaunch(), shipper, deadline)
 
-    def _follow(self, run: JobRun, prepared: PreparedRun, shipper: LogShipper) -> None:
+    def _follow(self, run: JobRun, prepared: PreparedRun, launch: Launch, shipper: LogShipper,
+                deadline: float) -> bool:  # fmt: skip
+        """Start and follow the run's process; False when a warm driver ended before the script began
+        (nothing of the run happened: it is started again, cold)."""
         try:
-            process = subprocess.Popen(  # noqa: S603 - the deployed script, run by the Glue runtime's Python
-                prepared.command, cwd=prepared.cwd, env=prepared.env, text=True, bufsize=1,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-            )  # fmt: skip
+            pid = launch.start(prepared, shipper.output, shipper.error)
         except OSError as e:  # e.g. E2BIG: an argument over the kernel's limit
             message = f"the job process could not be started: {type(e).__name__}: {e}"
             shipper.error(message)
             run.transition("FAILED", message)
-            return
-        run.pid = process.pid  # recorded with RUNNING: a later start ends the process if this emulator dies
+            return True
+        process = launch.process
+        run.pid = pid  # recorded with RUNNING: a later start ends the process if this emulator dies
         run.transition_from("STARTING", "RUNNING")  # a run being stopped stays STOPPING (the loop below ends it)
-        stdout_tail: deque[str] = deque(maxlen=200)
-        stderr_tail: deque[str] = deque(maxlen=200)
-        assert process.stdout is not None
-        assert process.stderr is not None
-        pumps = [
-            threading.Thread(target=_pump, args=(process.stdout, shipper.output, stdout_tail), daemon=True),
-            threading.Thread(target=_pump, args=(process.stderr, shipper.error, stderr_tail), daemon=True),
-        ]
-        for pump in pumps:
-            pump.start()
-        deadline = time.monotonic() + run.timeout_minutes * self.settings.seconds_per_timeout_minute
         outcome: str | None = None
         stop_sent_at: float | None = None
         while process.poll() is None:
@@ -128,8 +175,9 @@ class JobRunner:
                 _end(process, signal.SIGKILL)
                 outcome = "TIMEOUT"
             time.sleep(_POLL_SECONDS)
-        for pump in pumps:
-            pump.join()
+        stdout_tail, stderr_tail = launch.finish()
+        if outcome is None and not launch.began:
+            return False
         shipper.flush()  # the output is in CloudWatch before anyone can see the run ended
         if outcome == "TIMEOUT":
             run.transition("TIMEOUT", f"Job run timed out after {run.timeout_minutes} minute(s)")
@@ -139,6 +187,7 @@ class JobRunner:
             run.transition("SUCCEEDED")
         else:
             run.transition("FAILED", error_summary(stdout_tail, stderr_tail, process.returncode))
+        return True
 
     def stop_all(self, runs: list[JobRun]) -> None:
         """On shutdown: ask every active run to stop (their process groups get SIGTERM)."""

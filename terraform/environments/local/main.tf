@@ -40,6 +40,15 @@ locals {
   }
 }
 
+# `just up` creates the stack's buckets so that tools and Glue runs work before any deploy; the first
+# apply to such a lakehouse takes them over instead of failing on BucketAlreadyOwnedByYou. AWS
+# environments have no such buckets: this block exists only here.
+import {
+  for_each = { for purpose in ["raw", "curated", "artifacts"] : purpose => local.buckets[purpose] if contains(var.adopt_buckets, local.buckets[purpose]) }
+  to       = module.central.module.data_buckets[each.key].aws_s3_bucket.this
+  id       = each.value
+}
+
 module "central" {
   source                = "../../central"
   environment           = "local"
@@ -49,7 +58,11 @@ module "central" {
   force_destroy_buckets = true
   # The emulator's endpoint is plain HTTP: a TLS-only policy would deny every request.
   deny_insecure_transport = false
-  tags                    = local.tags
+  # No lifecycle configurations locally (the one difference from AWS besides TLS): the emulator
+  # expires nothing, and the AWS provider confirms each new one for a fixed ~55 s whatever S3 answers,
+  # which made a fresh apply ~3x slower. The s3_bucket module and dev/int/prod keep them.
+  bucket_lifecycle_rules = false
+  tags                   = local.tags
 }
 
 module "jobs" {

@@ -12,3 +12,8 @@ output "s3_bucket_ids" {
   description = "Buckets by purpose."
   value       = module.central.s3_bucket_ids
 }
+
+output "core_wheel_s3_uri" {
+  description = "The core wheel every job loads (--extra-py-files)."
+  value       = module.jobs.core_wheel_s3_uri
+}

@@ -15,3 +15,9 @@ variable "log_retention_days" {
   type        = number
   default     = 7
 }
+
+variable "adopt_buckets" {
+  description = "Buckets that exist on the lakehouse but not in this state (`just up` creates the stack's raw, curated and artifacts buckets): imported rather than created. tools/terraform.py passes them."
+  type        = list(string)
+  default     = []
+}

@@ -20,6 +20,7 @@ locals {
   glue_arn     = "arn:${local.p}:glue:${data.aws_region.this.name}:${data.aws_caller_identity.this.account_id}"
   log_arn      = "arn:${local.p}:logs:${data.aws_region.this.name}:${data.aws_caller_identity.this.account_id}"
   log_group    = "/aws-glue/jobs/${var.job.name}"
+  script_key   = "jobs/${coalesce(var.job.script_dir, var.job.domain)}/${var.job.script}"
   artifacts    = "s3://${var.platform.artifacts_bucket}"
   glue_rest    = var.platform.catalog_api == "glue_rest"
   warehouse_at = trim(trimprefix(var.platform.warehouse, "s3://${var.platform.warehouse_bucket}"), "/")
@@ -176,7 +177,7 @@ resource "aws_glue_job" "this" {
 
   command {
     name            = "glueetl"
-    script_location = "${local.artifacts}/jobs/${var.job.domain}/${var.job.script}"
+    script_location = "${local.artifacts}/${local.script_key}"
     python_version  = "3"
   }
 
@@ -185,4 +186,21 @@ resource "aws_glue_job" "this" {
   }
 
   depends_on = [aws_cloudwatch_log_group.this]
+}
+
+# A scheduled job (the manifest's maintenance block) is started by a Glue trigger with the job's own
+# default arguments; no EventBridge role is needed. Named as tools/manifest.py MaintenanceSpec names it.
+resource "aws_glue_trigger" "schedule" {
+  count = var.job.schedule == null ? 0 : 1
+
+  name        = "${var.job.name}_schedule"
+  description = "Starts ${var.job.name} on ${var.job.schedule}"
+  type        = "SCHEDULED"
+  schedule    = var.job.schedule
+  enabled     = var.platform.schedules_enabled
+  tags        = local.tags
+
+  actions {
+    job_name = aws_glue_job.this.name
+  }
 }

@@ -22,3 +22,8 @@ output "spark_conf_map" {
   description = "The Spark settings passed as --conf (the same core applies locally)."
   value       = module.spark_conf.spark_conf_map
 }
+
+output "glue_trigger_name" {
+  description = "The Glue trigger that starts the job on its schedule (null when it has none)."
+  value       = one(aws_glue_trigger.schedule[*].name)
+}

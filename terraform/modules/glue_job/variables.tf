@@ -2,7 +2,9 @@ variable "job" {
   description = <<-EOT
     One job, as its manifest entry declares it (jobs/<domain>/jobs.yaml): Glue name, script,
     description, workers, timeout, retries, execution class, concurrency, default arguments
-    (names without --), and what it reads (raw prefixes, tables) and writes (tables).
+    (names without --), and what it reads (raw prefixes, tables) and writes (tables); script_dir,
+    the folder of jobs/ holding the script when it is shared (default: the domain's); schedule, a
+    cron(...) expression for a Glue trigger that starts the job (default: none).
   EOT
   type = object({
     name                = string
@@ -19,6 +21,8 @@ variable "job" {
     reads_raw           = optional(list(string), [])
     reads_tables        = optional(list(string), [])
     writes_tables       = optional(list(string), [])
+    script_dir          = optional(string)
+    schedule            = optional(string)
   })
 
   validation {
@@ -47,6 +51,11 @@ variable "job" {
   }
 
   validation {
+    condition     = var.job.schedule == null || can(regex("^cron\\([^)]+\\)$", coalesce(var.job.schedule, "-")))
+    error_message = "job.schedule must be a cron(...) expression: Glue triggers take no rate(...)."
+  }
+
+  validation {
     condition     = alltrue([for t in concat(var.job.reads_tables, var.job.writes_tables) : can(regex("^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$", t))])
     error_message = "tables must be two-part names namespace.table."
   }
@@ -58,7 +67,8 @@ variable "platform" {
     core wheel's key, the raw and warehouse buckets, the Iceberg catalog name and warehouse URI,
     how Iceberg reaches the Data Catalog (catalog_api: glue or glue_rest), the KMS key, the Glue
     security configuration, the shared job policy, log retention, the
-    config values passed as DOMAIN_PROJECT_* job parameters, and tags.
+    config values passed as DOMAIN_PROJECT_* job parameters, whether job schedules are enabled,
+    and tags.
   EOT
   type = object({
     environment            = string
@@ -75,6 +85,7 @@ variable "platform" {
     log_retention_days     = optional(number, 30)
     glue_version           = optional(string, "5.1")
     config                 = optional(map(string), {})
+    schedules_enabled      = optional(bool, true)
     tags                   = optional(map(string), {})
   })
 

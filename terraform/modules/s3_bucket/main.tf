@@ -47,6 +47,8 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count = var.lifecycle_rules_enabled ? 1 : 0
+
   bucket = aws_s3_bucket.this.id
 
   rule {
@@ -83,6 +85,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   }
 
   depends_on = [aws_s3_bucket_versioning.this]
+}
+
+# The configuration became optional (count): existing states keep it, nothing is replaced.
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.this
+  to   = aws_s3_bucket_lifecycle_configuration.this[0]
 }
 
 resource "aws_s3_bucket_logging" "this" {

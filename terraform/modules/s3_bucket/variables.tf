@@ -50,6 +50,12 @@ variable "lifecycle_rules" {
   }
 }
 
+variable "lifecycle_rules_enabled" {
+  description = "Declare the lifecycle configuration (lifecycle_rules). Only the local environment turns it off: the emulator expires nothing, and the AWS provider confirms each new lifecycle configuration for a fixed ~55 s (10 reads, 5 s apart, after 10 s), which would be most of a fresh local apply."
+  type        = bool
+  default     = true
+}
+
 variable "deny_insecure_transport" {
   description = "Deny every request not made over TLS. Only the local environment turns this off: the emulator speaks plain HTTP."
   type        = bool

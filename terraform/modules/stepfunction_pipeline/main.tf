@@ -1,7 +1,7 @@
 # A Step Functions pipeline of Glue jobs: each stage a Parallel state of glue:startJobRun.sync
 # tasks, transient Glue errors retried with backoff, any failure caught, published to the failure
 # topic and ended in a Fail state. Logged to CloudWatch at level ALL without execution data.
-# tools/pipelines.py renders the same definition for the API deploy; a test compares the two.
+# The only renderer of the pipelines' ASL: the local lakehouse runs this definition too (just push).
 
 data "aws_caller_identity" "this" {}
 data "aws_region" "this" {}

@@ -5,6 +5,13 @@
 defaults (the values the script did not set itself, as ``spark-defaults.conf`` would) and the
 whole configuration mapped by :func:`_lakehouse_runtime.catalogs.map_to_local`. Options given to
 a builder when a session already exists are mapped the same way.
+
+In a warm driver (:mod:`_lakehouse_runtime.warm_driver`) the JVM and a SparkContext exist before
+the run: :func:`switch_run` points the hook at the run's defaults and ``lending.lend`` offers that
+context to the script, which gets it from its first ``SparkContext(...)``/``getOrCreate()`` when
+the configuration it asks for (run defaults included) matches it up to what a live context can
+still take (:mod:`_lakehouse_runtime.lending`); otherwise the lent context is stopped and the
+script's own one is created in the same JVM, as on Glue (whose JVM also starts before the script).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from _lakehouse_runtime import lending
 from _lakehouse_runtime.catalogs import changed_keys, map_to_local
 
 CONF_ENV = "LAKEHOUSE_GLUE_SPARK_CONF"
@@ -57,27 +65,60 @@ def _apply_to_conf(defaults: RunDefaults, conf: Any) -> None:
         sys.stderr.write(f"[lakehouse] AWS settings served locally: {', '.join(moved)}\n")
 
 
-def _wrap_context_init(defaults: RunDefaults, original: Callable[..., None]) -> Callable[..., None]:
+class _Current:
+    """The run the hook serves: set at install, replaced by a warm driver when its run arrives."""
+
+    defaults: RunDefaults
+
+
+_CURRENT = _Current()
+
+
+def _wrap_context_new(context_class: type, original_init: Callable[..., None]) -> Callable[..., Any]:
+    """``SparkContext(...)`` gives the lent context (a warm driver's) when it can serve what was asked."""
+    signature = inspect.signature(original_init)
+
+    def new(cls: type, *args: Any, **kwargs: Any) -> Any:
+        if cls is context_class and lending.lent() is not None:
+            from pyspark.conf import SparkConf
+
+            bound = signature.bind(None, *args, **kwargs)
+            conf = bound.arguments.get("conf") or SparkConf()
+            _apply_to_conf(_CURRENT.defaults, conf)  # what the context would be created with (as in init)
+            adopted = lending.claim(conf, {k: v for k, v in bound.arguments.items() if k != "self"})
+            if adopted is not None:
+                return adopted
+        return object.__new__(cls)
+
+    setattr(new, _MARK, True)
+    return new
+
+
+def _wrap_context_init(original: Callable[..., None]) -> Callable[..., None]:
     signature = inspect.signature(original)
 
     @functools.wraps(original)
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         from pyspark.conf import SparkConf
 
+        if lending.is_adopted(self):  # the lent context, given by __new__ above: already running
+            return
         bound = signature.bind(self, *args, **kwargs)
         if bound.arguments.get("jsc") is None:  # a context wrapping an existing JVM one is left alone
             conf = bound.arguments.get("conf") or SparkConf()
-            _apply_to_conf(defaults, conf)
+            _apply_to_conf(_CURRENT.defaults, conf)
             bound.arguments["conf"] = conf
         original(*bound.args, **bound.kwargs)
+        lending.created(self, bound.arguments.get("conf"))
 
     setattr(init, _MARK, True)
     return init
 
 
-def _wrap_get_or_create(defaults: RunDefaults, original: Callable[..., Any]) -> Callable[..., Any]:
+def _wrap_get_or_create(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def get_or_create(self: Any) -> Any:
+        defaults = _CURRENT.defaults
         options = {str(k): str(v) for k, v in self._options.items()}
         mapped = defaults.mapped(options)
         for key in changed_keys(options, mapped):
@@ -111,8 +152,14 @@ def install(path: str | None = None, session_module: Any = None) -> bool:
 
     if getattr(SparkContext.__init__, _MARK, False):
         return True
-    defaults = RunDefaults(path)
-    SparkContext.__init__ = _wrap_context_init(defaults, SparkContext.__init__)  # type: ignore[method-assign]
+    _CURRENT.defaults = RunDefaults(path)
+    SparkContext.__new__ = _wrap_context_new(SparkContext, SparkContext.__init__)  # type: ignore[method-assign]
+    SparkContext.__init__ = _wrap_context_init(SparkContext.__init__)  # type: ignore[method-assign]
     builder = session_module.SparkSession.Builder
-    builder.getOrCreate = _wrap_get_or_create(defaults, builder.getOrCreate)
+    builder.getOrCreate = _wrap_get_or_create(builder.getOrCreate)
     return True
+
+
+def switch_run(path: str) -> None:
+    """A warm driver's run arrived: from now on the hook gives sessions that run's defaults."""
+    _CURRENT.defaults = RunDefaults(path)

@@ -1,0 +1,69 @@
+"""Which process a pid is: its start time and command line, so a pid written down earlier is only
+ever signalled while it still names the process that was started.
+
+Pids are reused: after a reboot (or a long uptime) the pid in a record can belong to any program.
+A process is identified by when it started — on Linux the boot's id plus the start time in clock
+ticks from ``/proc/<pid>/stat``, elsewhere ``ps``'s absolute start time — and by its command line.
+Two identities are equal only for the same process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+PROC = Path("/proc")
+_STARTTIME_FIELD = 22  # proc(5): field 22 of /proc/<pid>/stat, in clock ticks after boot
+_DEAD_STATES = ("Z", "X")  # exited (a zombie until its parent reaps it): no longer a running process
+
+
+@dataclass(frozen=True)
+class ProcessIdentity:
+    started: str  # "<boot id>/<ticks>" from /proc, or "ps:<lstart>" without /proc
+    command: str  # the arguments, space-joined
+
+    def as_json(self) -> dict[str, str]:
+        return {"started": self.started, "command": self.command}
+
+    @classmethod
+    def from_json(cls, data: object) -> ProcessIdentity | None:
+        if isinstance(data, dict) and isinstance(data.get("started"), str) and isinstance(data.get("command"), str):
+            return cls(data["started"], data["command"])
+        return None
+
+
+def identify(pid: int, proc: Path = PROC) -> ProcessIdentity | None:
+    """The identity of the running process ``pid``, or None when there is none."""
+    if pid <= 0:
+        return None
+    if not (proc / "self").exists():
+        return _from_ps(pid)
+    try:
+        stat = (proc / str(pid) / "stat").read_text()
+        command = (proc / str(pid) / "cmdline").read_bytes()
+        boot = (proc / "sys/kernel/random/boot_id").read_text().strip()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # The command name (field 2) is in parentheses and may hold spaces or ')': split after the last one.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    if fields[0] in _DEAD_STATES:
+        return None
+    ticks = fields[_STARTTIME_FIELD - 3]
+    return ProcessIdentity(f"{boot}/{ticks}", command.rstrip(b"\0").replace(b"\0", b" ").decode(errors="replace"))
+
+
+def _from_ps(pid: int) -> ProcessIdentity | None:
+    """Without /proc (macOS): ``ps`` gives the start time to the second, which a reboot always changes."""
+    state, started, command = (_ps(pid, field) for field in ("stat=", "lstart=", "args="))
+    if state is None or state.startswith(_DEAD_STATES) or started is None or command is None:
+        return None
+    return ProcessIdentity(f"ps:{started}", command)
+
+
+def _ps(pid: int, field: str) -> str | None:
+    command = ["ps", "-ww", "-p", str(pid), "-o", field]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - ps on PATH, our pid
+    if done.returncode != 0:
+        return None  # no such process
+    return done.stdout.strip() or None

@@ -1,0 +1,245 @@
+"""Warm job drivers: a run in a pre-started driver is the run a new process would have made.
+
+Two in-process AWS endpoints share moto's S3, Glue and CloudWatch: ``warm`` keeps one warm driver,
+``cold`` none. The same Glue job runs on both; the tables it writes (compared with chispa), its
+CloudWatch output and error streams (run ids, run folders and clock times aside), its argv and
+environment, and a failure's exit code and ErrorMessage must be the same. A run whose JVM settings
+differ from the pool's starts cold and works; Stop ends a warm run's process group."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+
+from emulator.clients import aws_client
+from emulator.glue_runtime.warm_pool import driver_memory_bytes, pool_size_that_fits
+from tests.emulator.servers import AwsThread
+from tools.glue_run import job_output, wait_for_job_run
+
+pytestmark = pytest.mark.e2e
+
+BUCKET = "warm-drivers"
+WARM_UP_SECONDS = 600  # a warm-up on a busy 2-core machine; typically 15-30 s
+CLOCK = re.compile(r"^\d\d:\d\d:\d\d ")
+
+JOB_SCRIPT = """
+import json, os, sys
+from awsglue.context import GlueContext
+from awsglue.utils import getResolvedOptions
+from pyspark.context import SparkContext
+from pyspark.sql import functions as F
+
+args = getResolvedOptions(sys.argv, ["JOB_NAME", "output", "table"])
+sc = SparkContext()
+glue = GlueContext(sc)
+spark = glue.spark_session
+here = os.path.dirname(os.path.abspath(__file__))
+print(json.dumps({
+    "argv": sys.argv[1:], "name": __name__, "script": os.path.basename(sys.argv[0]),
+    "cwd_is_script_dir": os.getcwd() == here, "path0_is_script_dir": sys.path[0] == here,
+    "region": os.environ["AWS_REGION"], "job": args["JOB_NAME"], "app": sc.appName,
+    "session_app": spark.conf.get("spark.app.name"), "partitions": spark.conf.get("spark.sql.shuffle.partitions"),
+    "stdin": sys.stdin.read(), "extra_file": open("notes.txt").read().strip(),
+    "extra_file_by_spark": [r.value for r in spark.read.text("notes.txt").collect()],
+}, sort_keys=True))
+print("to stderr", file=sys.stderr)
+orders = spark.createDataFrame([(i, f"c{i % 4}", i * 1.5) for i in range(40)], "id INT, customer STRING, amount DOUBLE")
+totals = orders.groupBy("customer").agg(F.sum("amount").alias("total"), F.count("*").alias("n"))
+totals.write.mode("overwrite").parquet(args["output"])
+table = f"local.db.{args['table']}"
+spark.sql(f"CREATE TABLE {table} (customer STRING, total DOUBLE, n BIGINT) USING iceberg")
+totals.createOrReplaceTempView("totals")
+spark.sql(f"MERGE INTO {table} t USING totals s ON t.customer = s.customer "
+          "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *")
+for row in spark.table(table).orderBy("customer").collect():
+    print(json.dumps(row.asDict(), sort_keys=True))
+"""
+FAILING_SCRIPT = """
+import sys
+from pyspark.sql import SparkSession
+
+spark = SparkSession.builder.appName("failing").getOrCreate()
+print("rows", spark.range(3).count())
+def check(rows):
+    raise ValueError(f"boom: {rows} rows is not enough")
+check(spark.range(3).count())
+"""
+SLEEPING_SCRIPT = """
+import time
+from pyspark.sql import SparkSession
+
+spark = SparkSession.builder.getOrCreate()
+print("rows", spark.range(3).count(), flush=True)
+time.sleep(300)
+"""
+
+
+@pytest.fixture(scope="module")
+def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, AwsThread]]:
+    with (
+        AwsThread(tmp_path_factory.mktemp("warm-state"), glue_warm_drivers=1) as warm,
+        AwsThread(tmp_path_factory.mktemp("cold-state"), glue_warm_drivers=0) as cold,
+    ):
+        warm.app.warm_pool.start()
+        s3 = aws_client(warm.settings, "s3")
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        for name, code in {"job.py": JOB_SCRIPT, "failing.py": FAILING_SCRIPT, "sleeping.py": SLEEPING_SCRIPT}.items():
+            s3.put_object(Bucket=BUCKET, Key=f"scripts/{name}", Body=code.encode())
+        s3.put_object(Bucket=BUCKET, Key="files/notes.txt", Body=b"deployed notes\n")
+        yield {"warm": warm, "cold": cold}
+
+
+def _job(stack: AwsThread, name: str, script: str, arguments: dict[str, str] | None = None) -> str:
+    glue = aws_client(stack.settings, "glue")
+    if name not in glue.list_jobs()["JobNames"]:  # moto's Glue is shared by both endpoints
+        glue.create_job(
+            Name=name, Role="arn:aws:iam::123456789012:role/glue", GlueVersion="5.1",
+            Command={"Name": "glueetl", "ScriptLocation": f"s3://{BUCKET}/scripts/{script}", "PythonVersion": "3"},
+            DefaultArguments=arguments or {},
+        )  # fmt: skip
+    return name
+
+
+def _run(stack: AwsThread, job: str, arguments: dict[str, str], *, warm: bool) -> dict[str, Any]:
+    """A run on ``stack``; on the warm stack only once its driver is warm, so the run surely takes it."""
+    pool = stack.app.warm_pool
+    if warm:
+        assert pool.wait_until_ready(WARM_UP_SECONDS), "the warm driver did not get ready"
+    glue = aws_client(stack.settings, "glue")
+    run_id = glue.start_job_run(JobName=job, Arguments=arguments)["JobRunId"]
+    run = wait_for_job_run(glue, job, run_id, say=lambda _: None, poll=0.1)
+    assert pool.decisions.get(run_id) == ("warm" if warm else None), pool.decisions.get(run_id)
+    return run
+
+
+def _logs(stack: AwsThread, run: dict[str, Any], *, replace: dict[str, str]) -> dict[str, list[str]]:
+    logs = aws_client(stack.settings, "logs")
+    streams = {}
+    for group in ("/aws-glue/jobs/output", "/aws-glue/jobs/error"):
+        lines = []
+        for line in job_output(logs, run["Id"], group=group):
+            for old, new in replace.items():
+                line = line.replace(old, new)
+            lines.append(CLOCK.sub("", line).replace(run["Id"], "<run id>"))
+        streams[group] = lines
+    return streams
+
+
+def test_a_warm_run_writes_and_logs_what_a_cold_run_does(
+    stacks: dict[str, AwsThread], spark: SparkSession, tmp_path: Path
+) -> None:
+    warehouse = (tmp_path / "warehouse").as_uri()
+    conf = (
+        "spark.sql.catalog.local=org.apache.iceberg.spark.SparkCatalog --conf spark.sql.catalog.local.type=hadoop"
+        f" --conf spark.sql.catalog.local.warehouse={warehouse} --conf spark.sql.shuffle.partitions=3"
+    )
+    arguments = {"--conf": conf, "--extra-files": f"s3://{BUCKET}/files/notes.txt"}
+    results = {}
+    for mode, stack in stacks.items():
+        job = _job(stack, "warm_equals_cold", "job.py", arguments)
+        output = (tmp_path / mode / "totals").as_uri()
+        run = _run(stack, job, {"--output": output, "--table": f"totals_{mode}"}, warm=mode == "warm")
+        assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+        run_dir = str(stack.settings.runs_dir / run["Id"])
+        replace = {output: "<output>", f"totals_{mode}": "<table>", run_dir: "<run dir>"}
+        results[mode] = (output, _logs(stack, run, replace=replace))
+    (warm_output, warm_logs), (cold_output, cold_logs) = results["warm"], results["cold"]
+    assert warm_logs == cold_logs
+    probe = json.loads(warm_logs["/aws-glue/jobs/output"][0])
+    assert probe == {
+        "app": "warm_equals_cold", "session_app": "warm_equals_cold", "job": "warm_equals_cold",
+        "argv": probe["argv"], "name": "__main__", "script": "job.py", "cwd_is_script_dir": True,
+        "path0_is_script_dir": True, "region": "eu-west-1", "partitions": "3", "stdin": "",
+        "extra_file": "deployed notes", "extra_file_by_spark": ["deployed notes"],
+    }  # fmt: skip
+    assert probe["argv"][probe["argv"].index("--JOB_NAME") + 1] == "warm_equals_cold"
+    assert probe["argv"][probe["argv"].index("--JOB_RUN_ID") + 1] == "<run id>"
+    assert "to stderr" in warm_logs["/aws-glue/jobs/error"]
+    assert_df_equality(spark.read.parquet(warm_output), spark.read.parquet(cold_output), ignore_row_order=True)
+    tables = {mode: spark.read.format("iceberg").load(f"{warehouse}/db/totals_{mode}") for mode in stacks}
+    assert_df_equality(tables["warm"], tables["cold"], ignore_row_order=True)
+    assert sorted(tuple(r) for r in tables["warm"].collect()) == [
+        ("c0", sum(i * 1.5 for i in range(0, 40, 4)), 10),
+        ("c1", sum(i * 1.5 for i in range(1, 40, 4)), 10),
+        ("c2", sum(i * 1.5 for i in range(2, 40, 4)), 10),
+        ("c3", sum(i * 1.5 for i in range(3, 40, 4)), 10),
+    ]
+
+
+def test_a_failing_script_fails_the_same_way_warm_and_cold(stacks: dict[str, AwsThread]) -> None:
+    ended = {}
+    for mode, stack in stacks.items():
+        run = _run(stack, _job(stack, "warm_failing", "failing.py"), {}, warm=mode == "warm")
+        replace = {str(stack.settings.runs_dir / run["Id"]): "<run dir>"}
+        ended[mode] = (run["JobRunState"], run["ErrorMessage"], _logs(stack, run, replace=replace))
+    assert ended["warm"] == ended["cold"]
+    state, message, logs = ended["warm"]
+    assert (state, message) == ("FAILED", "ValueError: boom: 3 rows is not enough")
+    assert logs["/aws-glue/jobs/output"] == ["rows 3"]
+    assert logs["/aws-glue/jobs/error"][:2] == [
+        "Traceback (most recent call last):",
+        '  File "<run dir>/failing.py", line 9, in <module>',
+    ]
+
+
+def test_a_run_with_other_jvm_settings_starts_cold_and_works(stacks: dict[str, AwsThread]) -> None:
+    warm = stacks["warm"]
+    job = _job(warm, "warm_other_jvm", "failing.py", {"--conf": "spark.driver.memory=1g"})
+    glue = aws_client(warm.settings, "glue")
+    run_id = glue.start_job_run(JobName=job)["JobRunId"]
+    run = wait_for_job_run(glue, job, run_id, say=lambda _: None, poll=0.1)
+    assert warm.app.warm_pool.decisions[run_id].startswith("cold: its JVM settings")
+    assert (run["JobRunState"], run["ErrorMessage"]) == ("FAILED", "ValueError: boom: 3 rows is not enough")
+    assert job_output(aws_client(warm.settings, "logs"), run_id) == ["rows 3"]
+
+
+def test_stop_ends_a_warm_run_and_its_jvm(stacks: dict[str, AwsThread]) -> None:
+    warm = stacks["warm"]
+    job = _job(warm, "warm_sleeping", "sleeping.py")
+    assert warm.app.warm_pool.wait_until_ready(WARM_UP_SECONDS)
+    glue = aws_client(warm.settings, "glue")
+    run_id = glue.start_job_run(JobName=job)["JobRunId"]
+    logs = aws_client(warm.settings, "logs")
+    deadline = time.monotonic() + 120
+    while job_output(logs, run_id) != ["rows 3"]:  # the script is in its sleep
+        assert time.monotonic() < deadline, glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
+        time.sleep(0.2)
+    assert warm.app.warm_pool.decisions[run_id] == "warm"
+    pid = warm.app.runs("eu-west-1").get(job, run_id).pid
+    assert pid is not None
+    glue.batch_stop_job_run(JobName=job, JobRunIds=[run_id])
+    run = wait_for_job_run(glue, job, run_id, say=lambda _: None, poll=0.1)
+    assert run["JobRunState"] == "STOPPED"
+    assert run["ExecutionTime"] < 60
+    deadline = time.monotonic() + 30
+    while _group_alive(pid):  # the driver's process group, its JVM included, goes (SIGTERM, then SIGKILL)
+        assert time.monotonic() < deadline, f"process group {pid} is still there"
+        time.sleep(0.2)
+
+
+def _group_alive(pid: int) -> bool:
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_the_pool_keeps_only_the_drivers_that_fit_in_half_of_the_memory() -> None:
+    gib = 1024**3
+    assert pool_size_that_fits(4, "2g", 16 * gib) == 3  # 8 GiB / (2 GiB heap + 0.5 GiB each)
+    assert pool_size_that_fits(1, "2g", 4 * gib) == 0  # a 4 GiB machine: every run starts cold
+    assert pool_size_that_fits(0, "512m", 64 * gib) == 0
+    sizes = [driver_memory_bytes(v) for v in ("512m", "1024", "2G", "3072k")]
+    assert sizes == [512 * 1024**2, gib, 2 * gib, 3 * 1024**2]
+    with pytest.raises(ValueError, match="spark.driver.memory='lots'"):
+        driver_memory_bytes("lots")
