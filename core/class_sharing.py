@@ -288,7 +288,7 @@ class ArchiveStore:
         _log.info(
             "class sharing: no archive for this classpath yet; this run records one when it ends "
             "(once per machine; later driver JVMs start faster) into %s",
-            archive,
+            self.directory,
         )
         return Plan(java_options=recording.java_options(), recording=recording)
 
@@ -491,7 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             archive = meta_path.with_suffix(ARCHIVE_SUFFIX)
             sys.stdout.write(f"{archive}  {meta['size'] / 1e6:.0f} MB  written in {meta.get('dump_s', '?')} s\n")
         return 0
-    if options.python and Path(options.python).resolve() != Path(sys.executable).resolve():
+    # Not resolved: a venv's python is a link to the same interpreter, but its Spark is the venv's own.
+    if options.python and Path(options.python).absolute() != Path(sys.executable).absolute():
         repo_root = Path(__file__).resolve().parents[1]
         python_path = os.pathsep.join(filter(None, [str(repo_root), os.environ.get("PYTHONPATH")]))
         env = {**os.environ, "PYTHONPATH": python_path}

@@ -49,6 +49,9 @@ PID_FILE = RECORD_FILE
 READY_TIMEOUT_SECONDS = 60.0
 POLL_SECONDS = 0.05  # between health checks while a service starts
 STOP_TIMEOUT_SECONDS = 15.0
+# How long a running service may take to answer before `up` judges it hung and restarts it: a busy
+# endpoint (a warm driver warming up on 2 cores) can be slower than one health check's timeout.
+UNRESPONSIVE_AFTER_SECONDS = 20.0
 # What `up --fresh` and `reset` delete; logs and Terraform's provider cache are kept by --fresh.
 STATE_ENTRIES = (*state_format.STATE_ENTRIES, state_format.VERSION_FILE)
 
@@ -182,6 +185,9 @@ def _stop(name: str, process: ProcessRecord, say: Say) -> None:
         time.sleep(0.1)
     if _running(name, process, _quiet):
         _signal_group(process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        while _running(name, process, _quiet) and time.monotonic() < deadline:  # its port is free once it is gone
+            time.sleep(0.1)
 
 
 def _to_start(settings: Settings, say: Say) -> tuple[list[str], dict[str, ProcessRecord]]:
@@ -192,12 +198,21 @@ def _to_start(settings: Settings, say: Say) -> tuple[list[str], dict[str, Proces
     for service in EMBEDDED_SERVICES:
         process = processes.get(service.name)
         if process is not None and _running(service.name, process, say):
-            if _healthy(settings, service):  # a format-1 record's process gets its identity recorded now
+            if _answers(settings, service, UNRESPONSIVE_AFTER_SECONDS):  # kept; an old record's gets its identity
                 kept[service.name] = ProcessRecord(process.pid, process.identity or identify(process.pid))
                 continue
             _stop(service.name, process, say)
         missing.append(service.name)
     return missing, kept
+
+
+def _answers(settings: Settings, service: Service, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while not _healthy(settings, service):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
 
 
 def _wait_ready(settings: Settings, processes: dict[str, subprocess.Popen[bytes]], spawned_at: dict[str, float],

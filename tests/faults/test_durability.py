@@ -46,9 +46,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         "LAKEHOUSE_AWS_PORT": str(free_port()),
         "LAKEHOUSE_CATALOG_PORT": str(free_port()),
     })  # fmt: skip
-    supervisor.up(settings, fresh=True, say=_quiet)
-    yield settings
-    supervisor.down(settings, say=_quiet)
+    with pytest.MonkeyPatch.context() as patch:
+        # No job runs here: no warm driver's JVM competing with the restarts these tests time out on.
+        patch.setenv("LAKEHOUSE_GLUE_WARM_DRIVERS", "0")
+        supervisor.up(settings, fresh=True, say=_quiet)
+        yield settings
+        supervisor.down(settings, say=_quiet)
 
 
 def _pid(settings: Settings, service: str) -> int:

@@ -287,7 +287,12 @@ def _processes_naming(run_id: str) -> list[int]:
     return found
 
 
-def test_kill_9_of_the_endpoint_fails_its_running_run_and_ends_the_orphan(tmp_path: Path) -> None:
+def test_kill_9_of_the_endpoint_fails_its_running_run_and_ends_the_orphan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cold job process, found by the run id on its command line (a warm driver's names no run, and it
+    # ends itself when the endpoint that holds its stdin dies): the orphan that the next start must end.
+    monkeypatch.setenv("LAKEHOUSE_GLUE_WARM_DRIVERS", "0")
     settings = load_settings({"LAKEHOUSE_STATE_DIR": str(tmp_path / "state"), "LAKEHOUSE_AWS_PORT": str(free_port()),
                               "LAKEHOUSE_CATALOG_PORT": str(free_port())})  # fmt: skip
     supervisor.up(settings, fresh=True, say=_quiet)
