@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from emulator.aws.server import HEALTH_PATH
 from emulator.glue_runtime import PYTHONPATH_DIR
 from emulator.settings import REPO_ROOT, Settings, load_settings
 from emulator.stack import supervisor
+from tests.emulator.servers import free_port
 from tools.demo import DEMO_PIPELINE, sample_run_dates
 from tools.glue_run import run_glue_job, run_pipeline, seed_raw
 from tools.manifest import load_manifests
@@ -44,17 +44,11 @@ def _quiet(_: str) -> None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _settings() -> Settings:
     environ = dict(os.environ)
     environ.setdefault("LAKEHOUSE_STATE_DIR", tempfile.mkdtemp(prefix="bench-warm-drivers-"))
-    environ.setdefault("LAKEHOUSE_AWS_PORT", str(_free_port()))
-    environ.setdefault("LAKEHOUSE_CATALOG_PORT", str(_free_port()))
+    environ.setdefault("LAKEHOUSE_AWS_PORT", str(free_port()))
+    environ.setdefault("LAKEHOUSE_CATALOG_PORT", str(free_port()))
     for name in ("LAKEHOUSE_STATE_DIR", "LAKEHOUSE_AWS_PORT", "LAKEHOUSE_CATALOG_PORT"):
         os.environ[name] = environ[name]  # what deploy_local and the stack's processes read
     return load_settings(environ)
