@@ -412,9 +412,23 @@ def finish_at_exit(recording: Recording) -> None:
 
     def finish() -> None:
         _log.info("class sharing: waiting for the driver JVM to write its class archive (once per machine)")
+        _expect_jvm_exit(SparkContext._active_spark_context)
         recording.finish(jvm_process, classpath)
 
     atexit.register(finish)
+
+
+def _expect_jvm_exit(context: Any) -> None:
+    """The JVM exits on purpose now: its accumulator connection then ends (EOF) in pyspark's update
+    server thread, which would print that as a request error with a traceback. It is expected here."""
+    server = getattr(context, "_accumulatorServer", None)
+    if server is None:
+        return
+
+    def expected_end(request: object, client_address: object) -> None:
+        _log.debug("class sharing: the driver JVM closed its accumulator connection (%s)", client_address)
+
+    server.handle_error = expected_end
 
 
 def driver_fingerprint(config: Config, jar_paths: Sequence[Path] | None, extra_classpath: str = "") -> Fingerprint:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from core.exceptions import ConfigError
+from core.state_layout import DEFAULT_DIR_NAME, STACK_ENV_NAME, STATE_DIR_ENV, state_layout
 
 ENV_VAR_PREFIX = "DOMAIN_PROJECT_"
 ENVIRONMENTS = ("local", "dev", "int", "prod")
@@ -340,13 +341,13 @@ def _from_environ(environ: Mapping[str, str]) -> dict[str, str]:
     return values
 
 
-STACK_ENV_FILE = Path(".lakehouse") / "stack.env"
+STACK_ENV_FILE = Path(DEFAULT_DIR_NAME) / STACK_ENV_NAME  # relative: found from the working directory up
 
 
 def find_stack_env(environ: Mapping[str, str], start: Path | None = None) -> Path | None:
     """The running local stack's ``stack.env``, if there is one."""
-    if state_dir := environ.get("LAKEHOUSE_STATE_DIR"):
-        candidate = Path(state_dir) / STACK_ENV_FILE.name
+    if environ.get(STATE_DIR_ENV):
+        candidate = state_layout(environ).stack_env
         return candidate if candidate.is_file() else None
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.config import Config, load_config
+from core.state_layout import StateLayout, state_layout
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT_ID = "123456789012"  # moto's default account: every local ARN uses it
@@ -98,12 +99,17 @@ class Settings:
         return self.public_catalog_uri or f"http://{self.host}:{self.catalog_port}"
 
     @property
+    def layout(self) -> StateLayout:
+        """Every path in the state directory (core.state_layout)."""
+        return StateLayout(self.state_dir)
+
+    @property
     def catalog_db(self) -> Path:
-        return self.state_dir / "catalog.db"
+        return self.layout.catalog_db
 
     @property
     def runs_dir(self) -> Path:
-        return self.state_dir / "runs"
+        return self.layout.runs
 
     def client_environment(self) -> dict[str, str]:
         """What any client (core.config, boto3, the AWS CLI, pyiceberg) needs to find this stack."""
@@ -132,7 +138,7 @@ def _credentials(environ: Mapping[str, str]) -> tuple[str, str] | None:
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     environ = os.environ if environ is None else environ
-    state_dir = Path(environ.get("LAKEHOUSE_STATE_DIR") or REPO_ROOT / ".lakehouse").resolve()
+    state_dir = state_layout(environ, REPO_ROOT).root
     return Settings(
         host=environ.get("LAKEHOUSE_HOST", "127.0.0.1"),
         aws_port=_port(environ, "LAKEHOUSE_AWS_PORT", 4566),

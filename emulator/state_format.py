@@ -12,8 +12,10 @@ import json
 from importlib.metadata import version
 from pathlib import Path
 
+from core.state_layout import VERSION_NAME
+
 FORMAT = 1
-VERSION_FILE = "VERSION"
+VERSION_FILE = VERSION_NAME
 # What counts as state (the AWS endpoint's journal and snapshot, Glue runs and bookmarks, the
 # catalog's SQLite, job-run work directories); logs and the pid file do not.
 STATE_ENTRIES = ("aws", "glue", "catalog.db", "runs")

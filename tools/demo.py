@@ -8,9 +8,9 @@ malformed rows, duplicates and late updates) to the raw bucket, runs the pipelin
 Step Functions for each day (every job a real Glue job run of the deployed script), and
 prints the Iceberg tables read back through the REST catalog. The stack keeps running.
 
-``files`` needs no servers at all: a Hadoop Iceberg catalog and the raw zone in
-``.lakehouse/demo/``, recreated on every run; each job is called in-process with the argv
-Glue would pass.
+``files`` needs no servers at all: a Hadoop Iceberg catalog and the raw zone in the state
+directory's ``demo/`` (``.lakehouse/`` unless ``LAKEHOUSE_STATE_DIR``), recreated on every run;
+each job is called in-process with the argv Glue would pass.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from pathlib import Path
 from types import ModuleType
 
 from core.args import glue_argv
-from tools.manifest import REPO_ROOT, JobSpec, Manifests, load_manifests
+from core.state_layout import state_layout
+from tools.manifest import JobSpec, Manifests, load_manifests
 from tools.seed import sample_files, seed
 
 DEMO_PIPELINE = "sales_daily"
-STATE_DIR = REPO_ROOT / ".lakehouse"
 
 
 def sample_run_dates() -> list[str]:
@@ -128,7 +128,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     started = time.monotonic()
     if options.target == "files":
-        run_files_demo(STATE_DIR / "demo")
+        run_files_demo(state_layout().demo)
     elif not run_embedded_demo():
         return 1
     print(f"\n[demo] done in {time.monotonic() - started:.0f}s", file=sys.stderr)

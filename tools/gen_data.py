@@ -17,7 +17,7 @@ import json
 import random
 from pathlib import Path
 
-from tools.manifest import REPO_ROOT
+from core.state_layout import state_layout
 
 HEADER = [
     "order_id",
@@ -129,8 +129,9 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=2, help="number of ingest days (default 2)")
     parser.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 11, 25), help="first day")
     parser.add_argument("--seed", type=int, default=7, help="random seed (same seed, same files)")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / ".lakehouse" / "generated" / "raw", help="raw root")
+    parser.add_argument("--out", type=Path, help="raw root (default: generated/raw in the state directory)")
     options = parser.parse_args(argv)
+    options.out = options.out or state_layout().generated_raw
     if options.rows < 1 or options.days < 1:
         parser.error("--rows and --days must be at least 1")
     for path in generate(options.out, options.rows, options.days, options.start, options.seed):

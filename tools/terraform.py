@@ -1,8 +1,9 @@
 """Terraform the way this repository runs it: `just tf-validate`, `just tf-plan ENV`, `just deploy-local`, `just push`.
 
 Every command gets ``TF_IN_AUTOMATION``, no prompts, a data directory outside the source tree
-(``.lakehouse/terraform/``) and, where the provider mirror exists (/opt/tf-plugins), the
-repository's CLI configuration so ``init`` works offline.
+(``terraform/`` in the state directory: ``LAKEHOUSE_STATE_DIR``, default ``.lakehouse/``) and,
+where the provider mirror exists (/opt/tf-plugins), the repository's CLI configuration so
+``init`` works offline.
 
 Terraform is the only deployer of AWS definitions, locally too: ``push`` and ``deploy-local`` build
 the core wheel and apply ``terraform/environments/local`` to the lakehouse (buckets, KMS, the Glue
@@ -35,6 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.state_layout import StateLayout, state_layout
 from tools.manifest import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -44,7 +46,6 @@ TERRAFORM_ROOT = REPO_ROOT / "terraform"
 PROVIDER_MIRROR = Path("/opt/tf-plugins")
 CLI_CONFIG = TERRAFORM_ROOT / "terraformrc.hcl"
 ENVIRONMENTS = ("dev", "int", "prod", "local")
-DATA_ROOT = REPO_ROOT / ".lakehouse" / "terraform"
 DIST_DIR = REPO_ROOT / "dist"  # environments/local uploads the core wheel from here
 GO_GC_PERCENT = "400"
 INIT_STAMP = "init.sha256"
@@ -86,10 +87,10 @@ def validate_targets() -> list[Path]:
 def validate(say: Callable[[str], None] = print) -> float:
     """``fmt -check`` over everything, then ``init -backend=false`` + ``validate`` per target."""
     started = time.monotonic()
-    terraform(["fmt", "-check", "-recursive", "-diff"], TERRAFORM_ROOT, DATA_ROOT / "fmt")
+    terraform(["fmt", "-check", "-recursive", "-diff"], TERRAFORM_ROOT, state_layout().terraform_data("fmt"))
     for target in validate_targets():
         name = "-".join(target.relative_to(TERRAFORM_ROOT).parts)
-        data = DATA_ROOT / "validate" / name
+        data = state_layout().terraform_data(f"validate/{name}")
         terraform(["init", "-backend=false", "-input=false", "-no-color"], target, data)
         terraform(["validate", "-no-color"], target, data)
         say(f"valid: {target.relative_to(REPO_ROOT)}")
@@ -97,7 +98,7 @@ def validate(say: Callable[[str], None] = print) -> float:
 
 
 def local_state_file(settings_state_dir: Path) -> Path:
-    return settings_state_dir / "terraform" / "local.tfstate"
+    return StateLayout(settings_state_dir).terraform_state
 
 
 def _init_fingerprint(state: Path, data: Path) -> str:
@@ -115,7 +116,7 @@ def local_init(settings_state_dir: Path, *, reuse: bool = True) -> tuple[Path, P
     """Init the local environment with its state next to the emulator's state. ``reuse``: skip
     ``init`` (~2 s) when this data directory was initialised from the same files and backend."""
     cwd = TERRAFORM_ROOT / "environments" / "local"
-    data = settings_state_dir / "terraform" / "data"
+    data = StateLayout(settings_state_dir).terraform_data("data")
     state = local_state_file(settings_state_dir)
     stamp = data / INIT_STAMP
     fingerprint = _init_fingerprint(state, data)
@@ -259,7 +260,7 @@ def plan(environment: str, extra: Sequence[str], say: Callable[[str], None] = pr
         cwd, data = local_init(settings.state_dir)
         extra = [*local_variables(settings), *extra]
     else:
-        data = DATA_ROOT / environment
+        data = state_layout().terraform_data(environment)
         terraform(["init", "-input=false", "-no-color", "-backend-config=backend.hcl"], cwd, data)
     say(terraform(["plan", "-input=false", "-no-color", *extra], cwd, data, capture=False))
 
@@ -269,7 +270,7 @@ def apply_saved_plan(environment: str, plan_file: Path, say: Callable[[str], Non
     if environment == "local":
         raise TerraformError("the local environment is applied with `just deploy-local`")
     cwd = TERRAFORM_ROOT / "environments" / environment
-    data = DATA_ROOT / environment
+    data = state_layout().terraform_data(environment)
     terraform(["init", "-input=false", "-no-color", "-backend-config=backend.hcl"], cwd, data)
     say(terraform(["apply", "-input=false", "-no-color", str(plan_file.resolve())], cwd, data, capture=False))
 

@@ -49,7 +49,7 @@ class AwsEndpoint:
         self._moto = DomainDispatcherApplication(create_backend_app)
         moto_jobs.install()  # UpdateJob, served (and journaled) as moto's
         self.warm_pool = WarmPool(settings)  # filled by serve() (in-process servers: on the first run)
-        self.glue_state = GlueState(settings.state_dir / "glue", self._runner)  # loads the stored runs
+        self.glue_state = GlueState(settings.layout.glue, self._runner)  # loads the stored runs
         # Set by serve() (durable state): journals what moto answers; None for in-process test servers.
         self.durability: Durability | None = None
         self.glue = GlueResponses(self.glue_state.runs, self.glue_state.bookmarks)

@@ -205,7 +205,7 @@ class WarmPool:
         self.settings = settings
         self.wanted = settings.glue_warm_drivers
         self.size = 0  # known once the template (and its driver memory) is
-        self.pool_dir = settings.state_dir / "warm-drivers"
+        self.pool_dir = settings.layout.warm_drivers
         self.decisions: dict[str, str] = {}  # run id -> "warm" or "cold: <why>", for tests and benchmarks
         self._say = say or _to_stderr
         self._template: PreparedRun | None = None

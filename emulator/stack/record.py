@@ -23,12 +23,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.state_layout import STACK_ENV_NAME, STACK_RECORD_NAME
 from emulator.settings import Settings
 from emulator.stack.errors import StackError
 from emulator.stack.identity import PROC, ProcessIdentity, identify
 
-RECORD_FILE = "stack.json"
-STACK_ENV = "stack.env"
+RECORD_FILE = STACK_RECORD_NAME
+STACK_ENV = STACK_ENV_NAME
 RECORD_FORMAT = 2
 
 
@@ -76,7 +77,7 @@ def stale_message(name: str, process: ProcessRecord, found: ProcessIdentity | No
 
 
 def _path(settings: Settings) -> Path:
-    return settings.state_dir / RECORD_FILE
+    return settings.layout.stack_record
 
 
 def read(settings: Settings) -> StackRecord | None:
@@ -118,12 +119,12 @@ def write(settings: Settings, profile: str, processes: Mapping[str, ProcessRecor
 
 def write_client_env(settings: Settings) -> Path:
     """``stack.env``: KEY=VALUE lines for core.config, `just env`, boto3 and the AWS CLI."""
-    path = settings.state_dir / STACK_ENV
+    path = settings.layout.stack_env
     lines = [f"{k}={v}" for k, v in settings.client_environment().items()]
     path.write_text("# written by `python -m emulator up`; removed by `down`\n" + "\n".join(lines) + "\n")
     return path
 
 
 def forget(settings: Settings) -> None:
-    for name in (RECORD_FILE, STACK_ENV):
-        (settings.state_dir / name).unlink(missing_ok=True)
+    for path in (settings.layout.stack_record, settings.layout.stack_env):
+        path.unlink(missing_ok=True)

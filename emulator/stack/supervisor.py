@@ -1,6 +1,7 @@
 """The embedded profile's supervisor: the AWS endpoint and the catalog as host processes.
 
-State lives in the state directory (``.lakehouse/`` by default, git-ignored), versioned by its
+State lives in the state directory (``.lakehouse/`` by default, git-ignored; its paths are named in
+core/state_layout.py), versioned by its
 ``VERSION`` file (emulator/state_format.py; an incompatible one is refused with what to do):
 ``aws/`` (the AWS endpoint's journal and snapshot: S3, IAM, Glue, Step Functions, Logs, KMS,
 SNS, EventBridge), ``catalog.db`` (the catalog's SQLite), ``runs/`` (job-run work directories),
@@ -138,7 +139,7 @@ def _check_ports(settings: Settings, services: Sequence[str]) -> None:
 
 
 def _spawn(settings: Settings, service: str, options: Sequence[str] = ()) -> subprocess.Popen[bytes]:
-    logs = settings.state_dir / "logs"
+    logs = settings.layout.logs
     logs.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -157,10 +158,10 @@ def _spawn(settings: Settings, service: str, options: Sequence[str] = ()) -> sub
 
 
 def _wipe_state(settings: Settings, *, logs: bool) -> None:
-    terraform = settings.state_dir / "terraform"
+    terraform = settings.layout.terraform
     paths = [settings.state_dir / name for name in STATE_ENTRIES]
     paths += list(settings.state_dir.glob(f"{settings.catalog_db.name}-*"))  # SQLite's -journal/-wal files
-    paths += [terraform, settings.state_dir / "logs"] if logs else list(terraform.glob("local.tfstate*"))
+    paths += [terraform, settings.layout.logs] if logs else list(terraform.glob("local.tfstate*"))
     for path in paths:
         if path.is_dir():
             shutil.rmtree(path)
@@ -300,7 +301,7 @@ def reset(settings: Settings, *, say: Say = print) -> None:
 
 
 def _log_path(settings: Settings, service: str) -> Path:
-    return settings.state_dir / "logs" / f"{service}.log"
+    return settings.layout.service_log(service)
 
 
 def tail_log(settings: Settings, service: str, lines: int = 50) -> str:
