@@ -69,11 +69,11 @@ build:
 
 # Run one job locally exactly as Glue calls it: just run sales/job_daily_sales --run_date 2026-11-26
 run job *args:
-    uv run python -m tools.run_job {{job}} {{args}}
+    uv run python -m tools run {{job}} {{args}}
 
 # The three jobs end-to-end as AWS runs them, on the local lakehouse (`just demo files`: no servers)
 demo *args:
-    uv run python -m tools.demo {{args}}
+    uv run python -m tools demo {{args}}
 
 # Start the local lakehouse (AWS :4566, Iceberg REST catalog :8181): just up [auto|embedded|compose]
 up *args:
@@ -112,35 +112,35 @@ env:
 
 # Deploy scripts, the core wheel, Glue jobs and pipelines to the running lakehouse: a Terraform apply of environments/local
 push:
-    uv run python -m tools.terraform push
+    uv run python -m tools push
 
 # Upload the sample data to the lakehouse's raw bucket
 seed:
-    uv run python -m tools.glue_run seed
+    uv run python -m tools seed
 
 # Run one job as a Glue job run on the lakehouse: just glue-run sales/job_daily_sales --run_date 2026-11-26
 glue-run job *args:
-    uv run python -m tools.glue_run glue-run {{job}} {{args}}
+    uv run python -m tools glue-run {{job}} {{args}}
 
 # Run a Step Functions pipeline on the lakehouse: just pipeline sales_daily --run_date 2026-11-26
 pipeline name *args:
-    uv run python -m tools.glue_run pipeline {{name}} {{args}}
+    uv run python -m tools pipeline {{name}} {{args}}
 
 # terraform fmt -check and validate for every environment and module example (offline)
 tf-validate:
-    uv run python -m tools.terraform validate
+    uv run python -m tools tf-validate
 
 # terraform plan for an environment: just tf-plan local | dev | int | prod (AWS ones need credentials)
 tf-plan env *args:
-    uv run python -m tools.terraform plan {{env}} {{args}}
+    uv run python -m tools tf-plan {{env}} {{args}}
 
 # Apply a saved plan of an AWS environment (what the deploy workflow does after review)
 tf-apply env planfile:
-    uv run python -m tools.terraform apply {{env}} {{planfile}}
+    uv run python -m tools tf-apply {{env}} {{planfile}}
 
 # Apply terraform/environments/local to the lakehouse, starting it if it is down (--fresh: wipe it first; --keep: only if up)
 deploy-local *args:
-    uv run python -m tools.terraform deploy-local {{args}}
+    uv run python -m tools deploy-local {{args}}
 
 # Security scans of terraform/: checkov and trivy (pinned, run with uvx, kept out of the lock)
 tf-scan:
@@ -149,19 +149,19 @@ tf-scan:
 
 # Scaffold a job (script, test, manifest entry; a new domain's Terraform file too): just new-job sales returns
 new-job domain name:
-    uv run python -m tools.new_job {{domain}} {{name}}
+    uv run python -m tools new-job {{domain}} {{name}}
 
 # Render every pipeline as a Mermaid diagram into jobs/PIPELINES.md
 graph:
-    uv run python -m tools.graph
+    uv run python -m tools graph
 
 # Generate larger raw data shaped like the samples: just gen-data --rows 100000
 gen-data *args:
-    uv run python -m tools.gen_data {{args}}
+    uv run python -m tools gen-data {{args}}
 
 # Check the job manifests against the scripts on disk
 validate:
-    uv run python -m tools.manifest validate
+    uv run python -m tools validate
 
 # Download (if missing) and verify the JVM jars local Spark needs (--force, --verify)
 jars *args:
@@ -171,7 +171,8 @@ jars *args:
 config:
     uv run python -m core.config
 
-# Remove build output, caches and local state (.lakehouse/)
+# Remove build output, caches and local state (the state directory: .lakehouse/, or $LAKEHOUSE_STATE_DIR)
 clean:
-    rm -rf dist build .pytest_cache .mypy_cache .ruff_cache .lakehouse spark-warehouse metastore_db derby.log
+    rm -rf dist build .pytest_cache .mypy_cache .ruff_cache spark-warehouse metastore_db derby.log
+    rm -rf "$(uv run python -m core.state_layout)"
     find . -name __pycache__ -type d -prune -not -path "./.venv/*" -exec rm -rf {} +

@@ -215,8 +215,8 @@ def main() -> None:
     if options.only != "probe":
         from emulator.settings import load_settings
         from emulator.stack import supervisor
-        from tools.glue_run import seed_raw
-        from tools.terraform import deploy_local
+        from tools.data.samples import seed_raw
+        from tools.deploy.lakehouse import deploy_local
 
         settings = load_settings()
         if not supervisor.is_up(settings):

@@ -17,9 +17,10 @@ from core.args import glue_argv
 from emulator.glue_runtime import PYTHONPATH_DIR
 from emulator.settings import REPO_ROOT, load_settings
 from emulator.stack import supervisor
-from tools.glue_run import run_glue_job, seed_raw
+from tools.data.samples import seed_raw
+from tools.deploy.lakehouse import deploy_local
+from tools.local.glue_run import run_glue_job
 from tools.manifest import load_manifests
-from tools.terraform import deploy_local
 
 JOB = "customers_customer_delta"
 ROUNDS = 3

@@ -1,7 +1,7 @@
 """MERGE upsert throughput: ``core.writers.merge_upsert`` (Spark, local Iceberg Hadoop catalog) vs
 pyiceberg's ``Table.upsert`` (SqlCatalog on SQLite), on the same generated orders, side by side.
 
-For each size N (default 100k and 1M): `just gen-data --rows N --days 2` (tools/gen_data.py) gives
+For each size N (default 100k and 1M): `just gen-data --rows N --days 2` (tools/data/generate.py) gives
 the orders; the initial load is day 1's valid orders (one row per ``order_id``, latest
 ``updated_at``), appended; the upsert is a second batch of the same size, half updates of loaded
 orders (another status, a later ``updated_at``) and half day 2's new orders. Throughput is the
@@ -33,7 +33,7 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from tools import gen_data
+from tools.data import generate as gen_data
 
 TABLE = "bench.orders"
 KEY, ORDER_BY = "order_id", "updated_at"

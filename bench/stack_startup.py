@@ -89,7 +89,7 @@ def _seed(env: dict[str, str]) -> str:
     import pyarrow as pa  # type: ignore[import-untyped]
 
     from emulator.clients import aws_client
-    from tools.tables import rest_catalog
+    from tools.data.tables import rest_catalog
 
     settings = load_settings(env)
     s3, glue = aws_client(settings, "s3"), aws_client(settings, "glue")

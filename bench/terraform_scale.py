@@ -1,10 +1,9 @@
 """`terraform plan` of the local environment with many generated jobs (default 300), on a
-throwaway copy of the repository (scripts/gen_many_jobs.py writes the manifests; nothing is kept)."""
+throwaway copy of the repository (`python -m tools many-jobs` writes the manifests; nothing is kept)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -14,8 +13,10 @@ from pathlib import Path
 
 from emulator.settings import load_settings
 from emulator.stack import supervisor
-from tools import terraform as tf
-from tools.manifest import REPO_ROOT
+from tools.deploy import lakehouse as local_env
+from tools.deploy import terraform as tf
+from tools.deploy.wheel import build_wheel
+from tools.repository import REPO_ROOT
 
 
 def main() -> None:
@@ -28,7 +29,7 @@ def main() -> None:
     settings = load_settings()
     if not supervisor.is_up(settings):
         supervisor.up(settings, say=lambda _: None)
-    wheel = tf.build_wheel()
+    wheel = build_wheel()
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder)
         for name in ("jobs", "terraform"):
@@ -36,17 +37,16 @@ def main() -> None:
         shutil.copy(REPO_ROOT / "pyproject.toml", copy)
         (copy / "dist").mkdir()
         shutil.copy(wheel, copy / "dist")
-        subprocess.run([sys.executable, str(REPO_ROOT / "scripts/gen_many_jobs.py"), "--jobs-root", str(copy / "jobs"),
-                        "--total", str(options.jobs)], check=True)  # fmt: skip
+        subprocess.run([sys.executable, "-m", "tools", "many-jobs", "--jobs-root", str(copy / "jobs"),
+                        "--total", str(options.jobs)], cwd=REPO_ROOT, check=True)  # fmt: skip
         local = copy / "terraform/environments/local"
         data = copy / ".data"
-        env = {**os.environ, **tf.terraform_env(data)}
+        env = tf.terraform_env(data, extra=local_env.local_environment(settings))
         subprocess.run(["terraform", "init", "-input=false", f"-backend-config=path={copy / 'scale.tfstate'}"],
                        cwd=local, env=env, check=True, capture_output=True)  # fmt: skip
         started = time.monotonic()
-        done = subprocess.run(["terraform", "plan", "-input=false", "-no-color", "-refresh=false", "-var",
-                               f"aws_endpoint={settings.aws_endpoint}"], cwd=local, env=env, capture_output=True,
-                              text=True, check=False)  # fmt: skip
+        done = subprocess.run(["terraform", "plan", "-input=false", "-no-color", "-refresh=false"], cwd=local,
+                              env=env, capture_output=True, text=True, check=False)  # fmt: skip
         if done.returncode != 0:
             raise SystemExit(f"plan failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
         summary = [line for line in done.stdout.splitlines() if line.startswith("Plan:")]

@@ -5,9 +5,10 @@ Step Functions) cold and warm, and the memory of the idle stack with its pool.
 
 One stack of its own (LAKEHOUSE_STATE_DIR / LAKEHOUSE_AWS_PORT / LAKEHOUSE_CATALOG_PORT; defaults: a
 temporary directory and free ports), deployed once; its AWS endpoint is restarted between the cold
-half (LAKEHOUSE_GLUE_WARM_DRIVERS=0) and the warm half (=1), its state kept. A warm run is timed
-once the pool's driver is warm (the health answer says so), as a developer's next run after a pause;
-the pipeline's runs follow one another without waiting, as Step Functions starts them.
+half (LAKEHOUSE_GLUE_WARM_DRIVERS=0) and the warm half (=BENCH_WARM_DRIVERS, default 1), its state
+kept. A warm run is timed once the pool's drivers are warm (the health answer says so), as a
+developer's next run after a pause; the pipeline's runs follow one another without waiting, as Step
+Functions starts them.
 """
 
 from __future__ import annotations
@@ -28,16 +29,19 @@ from emulator.glue_runtime import PYTHONPATH_DIR
 from emulator.settings import REPO_ROOT, Settings, load_settings
 from emulator.stack import supervisor
 from tests.emulator.servers import free_port
-from tools.demo import DEMO_PIPELINE, sample_run_dates
-from tools.glue_run import run_glue_job, run_pipeline, seed_raw
+from tools.data.samples import seed_raw
+from tools.deploy.lakehouse import deploy_local
+from tools.local.demo import DEMO_PIPELINE, sample_run_dates
+from tools.local.glue_run import run_glue_job
+from tools.local.pipeline import run_pipeline
 from tools.manifest import load_manifests
-from tools.terraform import deploy_local
 
 JOB = "customers_customer_delta"
 ARGUMENTS = {"--run_date": "2026-11-25"}
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # fewer on a busy machine
 WARM_UP_TIMEOUT = 600.0
 POOL_SETTING = "LAKEHOUSE_GLUE_WARM_DRIVERS"
+POOL_SIZE = int(os.environ.get("BENCH_WARM_DRIVERS", "1"))  # the warm half's pool
 
 
 def _quiet(_: str) -> None:
@@ -145,7 +149,7 @@ def main() -> None:
     direct = [_direct(settings) for _ in range(ROUNDS)]
     cold = [_glue_run(settings) for _ in range(ROUNDS)]
     cold_pipeline = _pipeline(settings)
-    _restart(settings, pool=1)
+    _restart(settings, pool=POOL_SIZE)
     first_warm_up = _wait_for_warm_pool(settings)
     time.sleep(2)  # let the warm-up's last work settle before reading memory
     idle_rss = _rss_bytes(settings)
@@ -163,7 +167,7 @@ def main() -> None:
     print(f"  pool refill after each warm run:      {_times(refills)}; first warm-up {first_warm_up:.1f}s")
     print(f"demo pipeline {DEMO_PIPELINE}, 3 jobs x {len(sample_run_dates())} days via Step Functions:")
     print(f"  cold {cold_pipeline:.1f}s, warm {warm_pipeline:.1f}s")
-    print(f"idle stack with 1 warm driver: {idle_rss / 1024**3:.2f} GiB resident (stack processes + pool)")
+    print(f"idle stack with {POOL_SIZE} warm driver(s): {idle_rss / 1024**3:.2f} GiB resident (stack processes + pool)")
     before, after = (" ".join(f"{x:.1f}" for x in load[k]) for k in ("before", "after"))
     print(f"machine: {os.cpu_count()} cores; load average before {before}, after {after}")
 

@@ -464,6 +464,7 @@ def _record_here() -> int:
     from core.spark_session import get_spark
 
     logging.basicConfig(level=logging.INFO, format="[class-sharing] %(message)s", stream=sys.stderr)
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # its "Closing down clientserver connection" at exit
     with tempfile.TemporaryDirectory(prefix="class-sharing-") as warehouse:
         config = load_config({"catalog_type": "hadoop", "warehouse": Path(warehouse).as_uri()})
         jars = (

@@ -102,3 +102,7 @@ def state_layout(environ: Mapping[str, str] | None = None, repo_root: Path = REP
     """The layout of the state directory ``environ`` names (default: ``.lakehouse/`` in ``repo_root``)."""
     environ = os.environ if environ is None else environ
     return StateLayout(Path(environ.get(STATE_DIR_ENV) or repo_root / DEFAULT_DIR_NAME).resolve())
+
+
+if __name__ == "__main__":  # `just clean` deletes what this prints: the state directory, wherever it is
+    print(state_layout().root)  # noqa: T201 - the command's output

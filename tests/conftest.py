@@ -53,3 +53,6 @@ def nullable(schema: T.StructType) -> T.StructType:
 
 # A session fixture shared by tests/terraform and tests/test_stack_e2e.py (registered here, so once).
 from tests.deployed_lakehouse import deployed_lakehouse  # noqa: E402, F401
+
+# Session end: no `emulator serve`, warm driver or job process of this session still runs.
+from tests.leftover_processes import no_leftover_processes  # noqa: E402, F401

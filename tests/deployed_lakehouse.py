@@ -11,7 +11,7 @@ import pytest
 
 from emulator.settings import Settings, load_settings
 from emulator.stack import supervisor
-from tools.terraform import LocalDeployment, apply_local
+from tools.deploy.lakehouse import LocalDeployment, apply_local
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pyspark.sql import SparkSession
 
 from tests.conftest import REPO_ROOT
 from tests.expected_results import assert_sample_results
-from tools.seed import seed
+from tools.data.samples import seed
 
 pytestmark = pytest.mark.e2e
 JUST = str(Path(sys.executable).with_name("just"))

@@ -21,9 +21,10 @@ from tests.conftest import REPO_ROOT
 from tests.deployed_lakehouse import DeployedLakehouse
 from tests.emulator.servers import free_port
 from tests.expected_results import assert_sample_results
-from tools import terraform as tf
-from tools.glue_run import run_pipeline, seed_raw
-from tools.tables import rest_catalog, rows_of
+from tools.data.samples import seed_raw
+from tools.data.tables import rest_catalog, rows_of
+from tools.deploy.lakehouse import local_state_file
+from tools.local.pipeline import run_pipeline
 
 pytestmark = pytest.mark.e2e
 JUST = str(Path(sys.executable).with_name("just"))
@@ -41,7 +42,7 @@ def stack(deployed_lakehouse: DeployedLakehouse) -> Settings:
 
 def _terraform_resources(settings: Settings, kind: str) -> dict[str, dict[str, Any]]:
     """Every ``kind`` resource of the local state by name: what Terraform applied."""
-    state = json.loads(tf.local_state_file(settings.state_dir).read_text())
+    state = json.loads(local_state_file(settings.state_dir).read_text())
     return {
         instance["attributes"]["name"]: instance["attributes"]
         for resource in state["resources"] if resource["type"] == kind and resource["mode"] == "managed"

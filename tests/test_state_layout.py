@@ -12,7 +12,7 @@ from core.state_layout import DEFAULT_DIR_NAME, StateLayout, state_layout
 from emulator.settings import load_settings
 from emulator.stack.record import write_client_env
 from tests.conftest import REPO_ROOT
-from tools import terraform as tf
+from tools.deploy.lakehouse import local_state_file
 
 
 def _tree(root: Path) -> list[str]:
@@ -32,7 +32,7 @@ def test_every_writer_and_reader_agrees_on_the_paths(tmp_path: Path) -> None:
     written = write_client_env(settings)
     assert written == tmp_path.resolve() / "stack.env"
     assert find_stack_env(environ) == written  # core.config reads what the supervisor writes
-    assert tf.local_state_file(settings.state_dir) == tmp_path.resolve() / "terraform" / "local.tfstate"
+    assert local_state_file(settings.state_dir) == tmp_path.resolve() / "terraform" / "local.tfstate"
     assert settings.catalog_db == tmp_path.resolve() / "catalog.db"
 
 
@@ -41,7 +41,7 @@ def test_generated_data_lands_in_the_state_dir_and_nowhere_else(tmp_path: Path) 
     before = _tree(default_root)
     env = {**os.environ, "LAKEHOUSE_STATE_DIR": str(tmp_path)}
     done = subprocess.run(  # the real command `just gen-data` runs
-        [sys.executable, "-m", "tools.gen_data", "--rows", "40", "--days", "1"],
+        [sys.executable, "-m", "tools", "gen-data", "--rows", "40", "--days", "1"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -20,6 +20,9 @@ loudly here instead of silently misbehaving. tests/emulator/test_patches.py prov
 6. The output of a ``glue:startJobRun.sync`` task is the GetJobRun result as botocore parsed it,
    with datetime values; moto then cannot serialise the execution (DescribeExecution answers
    500). Timestamps become epoch milliseconds, as in the integration's output on AWS.
+7. A ``.sync`` task checks its job every 0.5 s in moto 5.2.5: here every :data:`SYNC_CHECK_SECONDS`
+   (a GetJobRun on this endpoint costs milliseconds), so a pipeline's next step starts soon after
+   its run ends. Emulator-local tuning: AWS's own checks are slower and not specified.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any
 import moto
 
 VERIFIED_MOTO_VERSION = "5.2.5"
+SYNC_CHECK_SECONDS = 0.1
 _lock = threading.Lock()
 _applied: set[str] = set()
 
@@ -171,6 +175,18 @@ def fix_branch_error_names() -> None:
         setattr(module, "CustomErrorName", error_name)  # noqa: B010 - rebinding the name the module calls
 
 
+def shorten_sync_checks() -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_callback as callback,
+    )
+
+    name = "_DELAY_SECONDS_SYNC_CONDITION_CHECK"  # read by the .sync loop on every check
+    current = getattr(callback, name, None)
+    if current not in (0.5, SYNC_CHECK_SECONDS) or f"time.sleep({name})" not in inspect.getsource(callback):
+        raise PatchError(f"{callback.__name__} changed: re-verify the .sync check interval patch")
+    setattr(callback, name, SYNC_CHECK_SECONDS)
+
+
 def point_interpreter_at(port: int) -> None:
     os.environ["MOTO_PORT"] = str(port)
 
@@ -184,10 +200,12 @@ def apply(port: int) -> None:
         fix_execution_start_time_format()
         fix_branch_error_names()
         fix_glue_sync_output_timestamps()
+        shorten_sync_checks()
         point_interpreter_at(port)
         _applied.update(
-            {"sfn-execution", "glue-sync", "start-time-iso8601", "branch-errors", "glue-sync-output", "moto-port"}
-        )
+            {"sfn-execution", "glue-sync", "start-time-iso8601", "branch-errors", "glue-sync-output", "sync-checks",
+             "moto-port"}
+        )  # fmt: skip
 
 
 def applied() -> frozenset[str]:

@@ -6,24 +6,11 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from emulator.catalog.file_io import s3_properties
 from emulator.settings import Settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
-
-
-def s3_properties(settings: Settings, endpoint: str) -> dict[str, str]:
-    """pyiceberg FileIO properties for the warehouse's S3 (path-style; the stack's static test
-    credentials unless LAKEHOUSE_S3_* name others)."""
-    env = settings.client_environment()
-    key_id, secret = settings.s3_credentials or (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"])
-    return {
-        "s3.endpoint": endpoint,
-        "s3.access-key-id": key_id,
-        "s3.secret-access-key": secret,
-        "s3.region": settings.lakehouse.region,
-        "s3.force-virtual-addressing": "false",
-    }
 
 
 def build_app(settings: Settings) -> FastAPI:

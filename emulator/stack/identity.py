@@ -5,17 +5,25 @@ Pids are reused: after a reboot (or a long uptime) the pid in a record can belon
 A process is identified by when it started — on Linux the boot's id plus the start time in clock
 ticks from ``/proc/<pid>/stat``, elsewhere ``ps``'s absolute start time — and by its command line.
 Two identities are equal only for the same process.
+
+A process just started is identified with :func:`identify_exec`: ``subprocess.Popen`` returns
+while the kernel is still loading the new program, before it has set up its arguments, and the
+command line read then (empty) would never match the running service again.
 """
 
 from __future__ import annotations
 
 import subprocess
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 PROC = Path("/proc")
 _STARTTIME_FIELD = 22  # proc(5): field 22 of /proc/<pid>/stat, in clock ticks after boot
 _DEAD_STATES = ("Z", "X")  # exited (a zombie until its parent reaps it): no longer a running process
+EXEC_SETTLE_SECONDS = 5.0  # how long a just-started process may take to show its arguments (a busy machine)
+_EXEC_POLL_SECONDS = 0.001
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,28 @@ def identify(pid: int, proc: Path = PROC) -> ProcessIdentity | None:
         return None
     ticks = fields[_STARTTIME_FIELD - 3]
     return ProcessIdentity(f"{boot}/{ticks}", command.rstrip(b"\0").replace(b"\0", b" ").decode(errors="replace"))
+
+
+def identify_exec(pid: int, argv: Sequence[str], *, within: float = EXEC_SETTLE_SECONDS,
+                  proc: Path = PROC) -> ProcessIdentity | None:  # fmt: skip
+    """The identity of ``pid`` once it runs ``argv``: for a process just started with that argv.
+
+    ``Popen`` returns when the child's exec has closed its close-on-exec pipe, and the kernel closes
+    it before it has loaded the new program and set up its arguments: /proc/<pid>/cmdline reads empty
+    until then, tens of microseconds on a quiet machine, milliseconds while the CPUs are busy. Its
+    arguments (``argv[1:]``) are what is waited for: the program may read differently (a launcher, a
+    resolved link). None: the process ended; after ``within`` seconds, whatever ``pid`` shows then."""
+    arguments = " ".join(argv[1:])
+    deadline = time.monotonic() + within
+    while True:
+        found = identify(pid, proc)
+        if found is None or _runs(found.command, arguments) or time.monotonic() >= deadline:
+            return found
+        time.sleep(_EXEC_POLL_SECONDS)
+
+
+def _runs(command: str, arguments: str) -> bool:
+    return command.endswith(f" {arguments}") if arguments else command != ""
 
 
 def _from_ps(pid: int) -> ProcessIdentity | None:

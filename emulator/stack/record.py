@@ -63,9 +63,17 @@ def examine(name: str, process: ProcessRecord, proc: Path = PROC) -> Examined:
     if found is None:
         return Examined(Liveness.GONE, None)
     if process.identity is not None:
-        return Examined(Liveness.RUNNING if found == process.identity else Liveness.STALE, found)
+        same = found == process.identity or _read_mid_exec(process.identity, found)
+        return Examined(Liveness.RUNNING if same else Liveness.STALE, found)
     ours = "emulator" in found.command.split() and f" serve {name}" in found.command
     return Examined(Liveness.RUNNING if ours else Liveness.STALE, found)
+
+
+def _read_mid_exec(recorded: ProcessIdentity, found: ProcessIdentity) -> bool:
+    """A record written before `up` waited for the exec (identity.identify_exec) can hold the empty
+    command line of a process still being exec'd. Its start time (the boot and the clock tick, from
+    /proc) alone names one process: that record is still the service's, not a reused pid."""
+    return recorded.command == "" and not recorded.started.startswith("ps:") and recorded.started == found.started
 
 
 def stale_message(name: str, process: ProcessRecord, found: ProcessIdentity | None) -> str:

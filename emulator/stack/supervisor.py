@@ -39,7 +39,7 @@ from emulator.settings import REPO_ROOT, Settings
 from emulator.stack import record
 from emulator.stack.base import Say, ServiceStart, ServiceState, StartReport
 from emulator.stack.errors import StackError
-from emulator.stack.identity import identify
+from emulator.stack.identity import identify, identify_exec
 from emulator.stack.record import RECORD_FILE, STACK_ENV, Liveness, ProcessRecord, write_client_env
 from emulator.stack.services import BY_NAME, EMBEDDED_SERVICES, Service
 
@@ -138,7 +138,11 @@ def _check_ports(settings: Settings, services: Sequence[str]) -> None:
             )
 
 
-def _spawn(settings: Settings, service: str, options: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+def _command(service: str, options: Sequence[str] = ()) -> list[str]:
+    return [sys.executable, "-m", "emulator", "serve", service, *options]
+
+
+def _spawn(settings: Settings, service: str, command: Sequence[str]) -> subprocess.Popen[bytes]:
     logs = settings.layout.logs
     logs.mkdir(parents=True, exist_ok=True)
     env = {
@@ -151,8 +155,7 @@ def _spawn(settings: Settings, service: str, options: Sequence[str] = ()) -> sub
     }
     with (logs / f"{service}.log").open("ab") as log:
         return subprocess.Popen(  # noqa: S603 - our own module, by the current interpreter
-            [sys.executable, "-m", "emulator", "serve", service, *options],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: `down` signals the service and its job runs
         )  # fmt: skip
 
@@ -257,12 +260,14 @@ def start(settings: Settings, *, fresh: bool = False, create_buckets: bool = Tru
         return StartReport("embedded", 0.0, began, kept=tuple(kept))
     _check_ports(settings, services)
     options = {"aws": [] if create_buckets else ["--no-buckets"], "catalog": []}
+    commands = {name: _command(name, options[name]) for name in services}
     processes, spawned_at = {}, {}
     for name in services:
-        processes[name] = _spawn(settings, name, options[name])
+        processes[name] = _spawn(settings, name, commands[name])
         spawned_at[name] = time.time()
-    # Popen returns once the child has exec'd: its identity is the service's, not this program's.
-    new = {name: ProcessRecord(p.pid, identify(p.pid)) for name, p in processes.items()}
+    # Read once the exec is done (Popen returns before the kernel has set up the service's arguments):
+    # a command line read mid-exec never matches the service again, and `up` and `down` would disown it.
+    new = {name: ProcessRecord(p.pid, identify_exec(p.pid, commands[name])) for name, p in processes.items()}
     record.write(settings, "embedded", {**kept, **new})
     say(
         f"starting the lakehouse (embedded): {', '.join(services)} ..." + (f" ({', '.join(kept)} kept)" if kept else "")

@@ -36,7 +36,7 @@ locals {
   }
   # Table maintenance (a manifest's `maintenance` block): one job per domain running the shared script
   # jobs/_shared/job_table_maintenance.py on every table the domain's jobs write, minus `enabled: false`,
-  # its policy as --maintenance_policy. tools/manifest.py renders the same job; a test compares them.
+  # its policy as --maintenance_policy. tools/manifest/maintenance.py renders the same job; a test compares them.
   maintenance_written = {
     for domain, manifest in local.manifests : domain => sort(distinct(flatten([
       for job in values(manifest.jobs) : try(job.writes.tables, [])

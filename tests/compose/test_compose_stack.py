@@ -16,9 +16,10 @@ from emulator.settings import Settings, load_settings
 from emulator.stack import compose
 from tests.emulator.servers import free_port
 from tests.expected_results import assert_sample_results
-from tools.glue_run import run_pipeline, seed_raw
-from tools.tables import rest_catalog, rows_of
-from tools.terraform import apply_local
+from tools.data.samples import seed_raw
+from tools.data.tables import rest_catalog, rows_of
+from tools.deploy.lakehouse import apply_local
+from tools.local.pipeline import run_pipeline
 
 pytestmark = pytest.mark.compose
 

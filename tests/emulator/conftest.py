@@ -18,7 +18,7 @@ from emulator.catalog.backend import CatalogBackend
 from emulator.clients import aws_client
 from tests.emulator.rest_clients import attach_duckdb, attach_spark_catalog
 from tests.emulator.servers import AwsThread, UvicornThread
-from tools.glue_run import wait_for_job_run
+from tools.local.glue_run import wait_for_job_run
 
 SPARK_REST_CATALOG = "rest"
 

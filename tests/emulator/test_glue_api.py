@@ -18,7 +18,7 @@ from emulator.clients import aws_client
 from tests.emulator.conftest import BUCKET
 from tests.emulator.conftest import create_glue_job as _job
 from tests.emulator.servers import AwsThread
-from tools.glue_run import job_output, wait_for_job_run
+from tools.local.glue_run import job_output, wait_for_job_run
 
 SCRIPTS = {
     "api_v1.py": "print('version one')\n",

@@ -16,7 +16,7 @@ from tests.emulator.conftest import BUCKET
 from tests.emulator.conftest import create_glue_job as _job
 from tests.emulator.conftest import run_glue_job as _run
 from tests.emulator.servers import AwsThread
-from tools.glue_run import job_output, wait_for_job_run
+from tools.local.glue_run import job_output, wait_for_job_run
 
 
 def test_a_successful_run_reports_its_lifecycle_and_merged_arguments(aws: AwsThread, glue: Any) -> None:

@@ -17,8 +17,15 @@ from tests.emulator.servers import AwsThread
 def test_every_patch_is_applied_and_reported(aws: AwsThread) -> None:
     health = requests.get(f"{aws.settings.aws_endpoint}/_lakehouse/health", timeout=5).json()
     assert set(health["patches"]) == {
-        "sfn-execution", "glue-sync", "start-time-iso8601", "branch-errors", "glue-sync-output", "moto-port",
+        "sfn-execution", "glue-sync", "start-time-iso8601", "branch-errors", "glue-sync-output", "sync-checks",
+        "moto-port",
     }  # fmt: skip
+
+
+def test_a_sync_task_checks_its_job_run_at_the_shortened_interval(aws: AwsThread) -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_callback
+
+    assert state_task_service_callback._DELAY_SECONDS_SYNC_CONDITION_CHECK == patches.SYNC_CHECK_SECONDS == 0.1
 
 
 def test_applying_twice_wraps_once(aws: AwsThread) -> None:

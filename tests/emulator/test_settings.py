@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.catalog.server import s3_properties
+from emulator.catalog.file_io import s3_properties
 from emulator.settings import SettingsError, load_settings
 
 

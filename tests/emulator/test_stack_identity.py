@@ -1,5 +1,6 @@
 """Pid records carry process identity: `down` signals a recorded pid only while it still names the
-process `up` started. Real processes (``sleep``) stand in for what a pid may name after a reboot."""
+process `up` started. Real processes (``sleep``) stand in for what a pid may name after a reboot, and
+for a process still being exec'd (its command line empty: what `up` read when Popen had returned)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +19,7 @@ import pytest
 
 from emulator.settings import Settings, load_settings
 from emulator.stack import record, supervisor
-from emulator.stack.identity import ProcessIdentity, identify
+from emulator.stack.identity import ProcessIdentity, identify, identify_exec
 from emulator.stack.record import ProcessRecord
 from tests.conftest import REPO_ROOT
 from tests.emulator.servers import free_port
@@ -34,6 +36,25 @@ def sleeper() -> Iterator[subprocess.Popen[bytes]]:
     if process.poll() is None:
         process.kill()
     process.wait()
+
+
+@pytest.fixture
+def mid_exec() -> Iterator[subprocess.Popen[bytes]]:
+    """A process whose command line is empty, as a process's is while the kernel still loads the program
+    it execs (what /proc showed `up` right after Popen), until it execs `sleep 300` (its stdin's EOF)."""
+    process = subprocess.Popen([""], executable=sys.executable, stdin=subprocess.PIPE, start_new_session=True)
+    assert process.stdin is not None
+    process.stdin.write(f"import os\nos.execv({SLEEP!r}, [{SLEEP!r}, '300'])\n".encode())  # run at EOF
+    process.stdin.flush()
+    yield process
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+
+
+def _exec_now(process: subprocess.Popen[bytes]) -> None:
+    assert process.stdin is not None
+    process.stdin.close()
 
 
 @pytest.fixture
@@ -76,7 +97,14 @@ def _reused(identity: ProcessIdentity) -> ProcessIdentity:
     return ProcessIdentity(f"{boot}/{int(ticks) - 1}", identity.command)
 
 
-@pytest.mark.parametrize("recorded", [_rebooted, _reused], ids=["after-a-reboot", "pid-reused"])
+def _reused_read_mid_exec(identity: ProcessIdentity) -> ProcessIdentity:
+    """Another process under the same pid, recorded while it was being exec'd (no command line)."""
+    return ProcessIdentity(_reused(identity).started, "")
+
+
+@pytest.mark.parametrize(
+    "recorded", [_rebooted, _reused, _reused_read_mid_exec], ids=["after-a-reboot", "pid-reused", "pid-reused-mid-exec"]
+)
 def test_down_refuses_to_signal_a_process_the_record_does_not_name(
     sleeper: subprocess.Popen[bytes], stack_env: dict[str, str], recorded: Callable[[ProcessIdentity], ProcessIdentity]
 ) -> None:
@@ -128,6 +156,40 @@ def test_down_signals_the_process_group_the_record_names(
     assert done.stdout.splitlines() == [f"stopping aws (pid {sleeper.pid})"]
     assert _wait_exit(sleeper) == -signal.SIGTERM
     assert not (settings.state_dir / supervisor.PID_FILE).exists()
+
+
+def test_a_process_is_identified_once_its_exec_is_done(mid_exec: subprocess.Popen[bytes]) -> None:
+    """What `up` records for a service it has just started: the identity it keeps, not the empty command
+    line of a process still being exec'd (which would never match it again)."""
+    assert _identity_of(mid_exec).command == ""  # what identify() alone recorded, right after Popen
+    threading.Timer(0.3, _exec_now, args=(mid_exec,)).start()
+
+    found = identify_exec(mid_exec.pid, [SLEEP, "300"])
+
+    assert found is not None
+    assert found.command == f"{SLEEP} 300"
+    time.sleep(0.1)
+    assert identify(mid_exec.pid) == found
+
+
+def test_a_record_read_mid_exec_still_names_its_process(
+    mid_exec: subprocess.Popen[bytes], stack_env: dict[str, str]
+) -> None:
+    """A record an earlier `up` wrote with the empty command line of its service mid-exec: that service is
+    still the recorded one (its start time names it), so `up` keeps it and `down` stops it, rather than
+    both disowning it as a reused pid (`up` then failed with "port in use" and `down` left it running)."""
+    settings = load_settings(stack_env)
+    read_mid_exec = _identity_of(mid_exec)
+    record.write(settings, "embedded", {"aws": ProcessRecord(mid_exec.pid, read_mid_exec)})
+    _exec_now(mid_exec)
+    assert identify_exec(mid_exec.pid, [SLEEP, "300"]) == ProcessIdentity(read_mid_exec.started, f"{SLEEP} 300")
+    assert [(s.name, s.alive) for s in supervisor.status(settings)] == [("aws", True), ("catalog", False)]
+
+    done = _down(stack_env)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"stopping aws (pid {mid_exec.pid})"]
+    assert _wait_exit(mid_exec) == -signal.SIGTERM
 
 
 def test_the_record_keeps_each_process_identity_and_the_format_1_pids(

@@ -30,10 +30,10 @@ from emulator.clients import aws_client
 from emulator.settings import ACCOUNT_ID, Settings
 from tests.conftest import REPO_ROOT
 from tests.emulator.servers import AwsThread, UvicornThread
-from tools.glue_run import job_output, wait_for_job_run
+from tools.data.tables import rest_catalog
+from tools.deploy.wheel import build_wheel
+from tools.local.glue_run import job_output, wait_for_job_run
 from tools.manifest import SHARED_DIR, JobSpec, load_manifests
-from tools.tables import rest_catalog
-from tools.terraform import build_wheel
 
 pytestmark = pytest.mark.e2e
 DOMAIN = "maint"

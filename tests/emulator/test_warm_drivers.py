@@ -1,10 +1,11 @@
 """Warm job drivers: a run in a pre-started driver is the run a new process would have made.
 
-Two in-process AWS endpoints share moto's S3, Glue and CloudWatch: ``warm`` keeps one warm driver,
+Two in-process AWS endpoints share moto's S3, Glue and CloudWatch: ``warm`` keeps two warm drivers,
 ``cold`` none. The same Glue job runs on both; the tables it writes (compared with chispa), its
 CloudWatch output and error streams (run ids, run folders and clock times aside), its argv and
 environment, and a failure's exit code and ErrorMessage must be the same. A run whose JVM settings
-differ from the pool's starts cold and works; Stop ends a warm run's process group."""
+differ from the pool's starts cold and works; Stop ends a warm run's process group; while an idle
+driver is left, no replacement warms up beside a run."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from pyspark.sql import SparkSession
 from emulator.clients import aws_client
 from emulator.glue_runtime.warm_pool import driver_memory_bytes, pool_size_that_fits
 from tests.emulator.servers import AwsThread
-from tools.glue_run import job_output, wait_for_job_run
+from tools.local.glue_run import job_output, wait_for_job_run
 
 pytestmark = pytest.mark.e2e
 
@@ -73,6 +74,22 @@ def check(rows):
     raise ValueError(f"boom: {rows} rows is not enough")
 check(spark.range(3).count())
 """
+# As core.get_spark() does: the session asks for Java options of its own, which only a JVM's launch reads.
+JAVA_OPTIONS_SCRIPT = """
+import json, time
+from pyspark.sql import SparkSession
+
+began_ms = time.time() * 1000
+options = "-Duser.timezone=UTC -Dlakehouse.test=own"
+spark = (SparkSession.builder.appName("own_java_options").config("spark.driver.extraJavaOptions", options)
+         .config("spark.executor.extraJavaOptions", options).getOrCreate())
+sc = spark.sparkContext
+print(json.dumps({
+    "driver": sc.getConf().get("spark.driver.extraJavaOptions"),
+    "executor": sc.getConf().get("spark.executor.extraJavaOptions"),
+    "app": sc.appName, "rows": spark.range(5).count(), "context_older_than_script": sc.startTime < began_ms,
+}, sort_keys=True))
+"""
 SLEEPING_SCRIPT = """
 import time
 from pyspark.sql import SparkSession
@@ -86,13 +103,18 @@ time.sleep(300)
 @pytest.fixture(scope="module")
 def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, AwsThread]]:
     with (
-        AwsThread(tmp_path_factory.mktemp("warm-state"), glue_warm_drivers=1) as warm,
+        AwsThread(tmp_path_factory.mktemp("warm-state"), glue_warm_drivers=2) as warm,
         AwsThread(tmp_path_factory.mktemp("cold-state"), glue_warm_drivers=0) as cold,
     ):
         warm.app.warm_pool.start()
         s3 = aws_client(warm.settings, "s3")
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-        for name, code in {"job.py": JOB_SCRIPT, "failing.py": FAILING_SCRIPT, "sleeping.py": SLEEPING_SCRIPT}.items():
+        for name, code in {
+            "job.py": JOB_SCRIPT,
+            "failing.py": FAILING_SCRIPT,
+            "sleeping.py": SLEEPING_SCRIPT,
+            "java_options.py": JAVA_OPTIONS_SCRIPT,
+        }.items():
             s3.put_object(Bucket=BUCKET, Key=f"scripts/{name}", Body=code.encode())
         s3.put_object(Bucket=BUCKET, Key="files/notes.txt", Body=b"deployed notes\n")
         yield {"warm": warm, "cold": cold}
@@ -110,7 +132,7 @@ def _job(stack: AwsThread, name: str, script: str, arguments: dict[str, str] | N
 
 
 def _run(stack: AwsThread, job: str, arguments: dict[str, str], *, warm: bool) -> dict[str, Any]:
-    """A run on ``stack``; on the warm stack only once its driver is warm, so the run surely takes it."""
+    """A run on ``stack``; on the warm stack only once its drivers are warm, so the run surely takes one."""
     pool = stack.app.warm_pool
     if warm:
         assert pool.wait_until_ready(WARM_UP_SECONDS), "the warm driver did not get ready"
@@ -191,6 +213,23 @@ def test_a_failing_script_fails_the_same_way_warm_and_cold(stacks: dict[str, Aws
     ]
 
 
+def test_a_script_asking_for_its_own_java_options_runs_in_the_warm_context(stacks: dict[str, AwsThread]) -> None:
+    """Java options only the JVM's launch reads do not make the driver stop its context (a new one in the
+    same JVM would not apply them either): the script sees the options it asked for, warm as cold."""
+    seen = {}
+    for mode, stack in stacks.items():
+        run = _run(stack, _job(stack, "warm_java_options", "java_options.py"), {}, warm=mode == "warm")
+        assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+        seen[mode] = json.loads(job_output(aws_client(stack.settings, "logs"), run["Id"])[0])
+    assert seen["warm"].pop("context_older_than_script") is True  # the lent context, not a new one
+    assert seen["cold"].pop("context_older_than_script") is False
+    assert seen["warm"] == seen["cold"]  # Spark's Java module and IPv6 options before the script's own
+    assert seen["warm"]["app"] == "own_java_options"
+    assert seen["warm"]["rows"] == 5
+    for key in ("driver", "executor"):
+        assert seen["warm"][key].endswith(" -Duser.timezone=UTC -Dlakehouse.test=own"), seen["warm"][key]
+
+
 def test_a_run_with_other_jvm_settings_starts_cold_and_works(stacks: dict[str, AwsThread]) -> None:
     warm = stacks["warm"]
     job = _job(warm, "warm_other_jvm", "failing.py", {"--conf": "spark.driver.memory=1g"})
@@ -214,6 +253,8 @@ def test_stop_ends_a_warm_run_and_its_jvm(stacks: dict[str, AwsThread]) -> None:
         assert time.monotonic() < deadline, glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
         time.sleep(0.2)
     assert warm.app.warm_pool.decisions[run_id] == "warm"
+    # The other idle driver is left for the next run, so no replacement warms up beside this one (its CPU).
+    assert warm.app.warm_pool.status()["idle"] == 1
     pid = warm.app.runs("eu-west-1").get(job, run_id).pid
     assert pid is not None
     glue.batch_stop_job_run(JobName=job, JobRunIds=[run_id])

@@ -21,7 +21,7 @@ from pyiceberg.exceptions import BadRequestError, ServerError
 
 from emulator.catalog.app import create_app
 from emulator.catalog.backend import CatalogBackend
-from emulator.catalog.server import s3_properties
+from emulator.catalog.file_io import s3_properties
 from emulator.clients import aws_client
 from tests.emulator.servers import AwsThread, UvicornThread
 

@@ -27,7 +27,7 @@ from emulator.settings import Settings, load_settings
 from emulator.stack import supervisor
 from emulator.state_format import VERSION_FILE
 from tests.emulator.servers import free_port
-from tools.tables import rest_catalog
+from tools.data.tables import rest_catalog
 
 pytestmark = pytest.mark.faults
 RAW = "domain-project-local-raw"

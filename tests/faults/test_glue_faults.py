@@ -26,7 +26,7 @@ from emulator.clients import aws_client
 from emulator.settings import load_settings
 from emulator.stack import supervisor
 from tests.emulator.servers import AwsThread, free_port
-from tools.glue_run import job_output, wait_for_job_run
+from tools.local.glue_run import job_output, wait_for_job_run
 
 pytestmark = pytest.mark.faults
 BUCKET = "glue-faults"

@@ -15,8 +15,8 @@ from emulator.clients import aws_client
 from emulator.settings import Settings, load_settings
 from emulator.stack import supervisor
 from tests.emulator.servers import free_port
-from tools.glue_run import job_output, wait_for_job_run
-from tools.tables import rest_catalog
+from tools.data.tables import rest_catalog
+from tools.local.glue_run import job_output, wait_for_job_run
 
 SCRIPTS_DIR = Path(__file__).parent / "scripts"
 DATA_BUCKET = "glue-compat-data"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import REPO_ROOT
-from tools import terraform as tf
+from tools.deploy import terraform as tf
 
 SPARK_CONF_MODULE = REPO_ROOT / "terraform/modules/glue_job/spark_conf"
 

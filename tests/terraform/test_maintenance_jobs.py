@@ -1,4 +1,4 @@
-"""terraform/jobs renders each domain's maintenance job from the manifests exactly as tools/manifest.py
+"""terraform/jobs renders each domain's maintenance job from the manifests exactly as tools/manifest/maintenance.py
 does (the JSON policy byte for byte, the shared script, the schedule), with no HCL per domain."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from emulator.clients import aws_client
 from tests.conftest import REPO_ROOT
 from tests.deployed_lakehouse import DeployedLakehouse
-from tools import terraform as tf
+from tools.deploy import terraform as tf
 from tools.manifest import MAINTENANCE_SCRIPT, SHARED_DIR, load_manifests
 
 pytestmark = pytest.mark.terraform

@@ -19,7 +19,8 @@ from tests.conftest import REPO_ROOT
 from tests.deployed_lakehouse import DeployedLakehouse
 from tests.emulator.servers import free_port
 from tests.terraform.spark_conf import init_spark_conf, rendered_spark_conf
-from tools import terraform as tf
+from tools.deploy import lakehouse as local_env
+from tools.deploy import terraform as tf
 from tools.manifest import load_manifests
 
 pytestmark = pytest.mark.terraform
@@ -33,10 +34,6 @@ UNSCOPABLE_ACTIONS = {
     "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
     "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
 }  # fmt: skip
-
-
-def test_fmt_and_validate_every_environment_and_module_example() -> None:
-    tf.validate(say=lambda _: None)
 
 
 @pytest.mark.parametrize("catalog_api", ["glue", "glue_rest"])
@@ -141,7 +138,7 @@ def test_trivy_finds_no_misconfiguration() -> None:
 
 
 def _state(settings: Settings) -> dict[str, Any]:
-    cwd, data = tf.local_init(settings.state_dir)
+    cwd, data = local_env.local_init(settings.state_dir)
     state: dict[str, Any] = json.loads(tf.terraform(["show", "-json", "-no-color"], cwd, data))
     return state
 
@@ -166,7 +163,7 @@ def test_the_first_apply_adopts_the_buckets_up_made(deployed_lakehouse: Deployed
         "logs": "domain-project-local-logs",
     }  # fmt: skip
     assert deployed_lakehouse.deployment.jobs == tuple(sorted(load_manifests().jobs))
-    assert tf.buckets_to_adopt(deployed_lakehouse.settings) == []  # Terraform owns them now
+    assert local_env.buckets_to_adopt(deployed_lakehouse.settings) == []  # Terraform owns them now
 
 
 def test_every_applied_policy_is_scoped(deployed_lakehouse: DeployedLakehouse) -> None:
@@ -192,9 +189,11 @@ def test_every_applied_policy_is_scoped(deployed_lakehouse: DeployedLakehouse) -
 def test_a_plan_after_the_apply_shows_no_changes(deployed_lakehouse: DeployedLakehouse) -> None:
     """The emulator reads back what the apply wrote: no drift, nothing for the next apply to do."""
     settings = deployed_lakehouse.settings
-    cwd, data = tf.local_init(settings.state_dir)
-    command = ["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color", *tf.local_variables(settings)]
-    done = subprocess.run(command, cwd=cwd, env=tf.terraform_env(data), capture_output=True, text=True, check=False)
+    cwd, data = local_env.local_init(settings.state_dir)
+    variables = local_env.local_variables(settings)
+    command = ["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color", *variables]
+    env = tf.terraform_env(data, extra=local_env.local_environment(settings))
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     assert (done.returncode, done.stderr) == (0, ""), done.stdout[-3000:]  # 2 would mean changes
     assert "No changes. Your infrastructure matches the configuration." in done.stdout
 
@@ -217,8 +216,8 @@ def test_push_refuses_a_stopped_lakehouse(tmp_path: Path) -> None:
     settings = load_settings({"LAKEHOUSE_STATE_DIR": str(tmp_path), "LAKEHOUSE_AWS_PORT": str(free_port()),
                               "LAKEHOUSE_CATALOG_PORT": str(free_port())})  # fmt: skip
     with pytest.raises(tf.TerraformError, match="not running: start it with `just up`"):
-        tf.apply_local(settings, say=lambda _: None)
-    assert not tf.local_state_file(tmp_path).exists()
+        local_env.apply_local(settings, say=lambda _: None)
+    assert not local_env.local_state_file(tmp_path).exists()
 
 
 def test_deploy_role_trusts_only_this_repository_in_that_environment(

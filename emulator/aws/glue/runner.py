@@ -121,6 +121,13 @@ class JobRunner:
         self.pool = pool
 
     def __call__(self, run: JobRun, job: Mapping[str, Any]) -> None:
+        if self.pool is None:
+            self._run(run, job)
+            return
+        with self.pool.running():  # the pool's replacements wait for it (they would take its CPU)
+            self._run(run, job)
+
+    def _run(self, run: JobRun, job: Mapping[str, Any]) -> None:
         run_dir = self.settings.runs_dir / run.id
         with LogShipper(self.logs, run.id) as shipper:
             try:
@@ -174,7 +181,10 @@ class JobRunner:
             elif outcome is None and time.monotonic() > deadline:
                 _end(process, signal.SIGKILL)
                 outcome = "TIMEOUT"
-            time.sleep(_POLL_SECONDS)
+            try:  # returns as soon as the process ends: its run's state changes without a poll's delay
+                process.wait(timeout=_POLL_SECONDS)
+            except subprocess.TimeoutExpired:
+                continue
         stdout_tail, stderr_tail = launch.finish()
         if outcome is None and not launch.began:
             return False

@@ -10,19 +10,12 @@ provider "aws" {
   skip_metadata_api_check     = true
   skip_region_validation      = true
   s3_use_path_style           = true
-
-  endpoints {
-    cloudwatch       = var.aws_endpoint
-    cloudwatchevents = var.aws_endpoint
-    cloudwatchlogs   = var.aws_endpoint
-    glue             = var.aws_endpoint
-    iam              = var.aws_endpoint
-    kms              = var.aws_endpoint
-    s3               = var.aws_endpoint
-    sfn              = var.aws_endpoint
-    sns              = var.aws_endpoint
-    sts              = var.aws_endpoint
-  }
+  # Every service's endpoint is the lakehouse's, from AWS_ENDPOINT_URL, which `just push` and
+  # `just deploy-local` set (tools/deploy/lakehouse.py). No `endpoints` block: the provider validates
+  # its hundreds of attributes in each walk of each command, ~2.5 s of CPU every time, which made
+  # provider start-up most of an unchanged push. Run without that variable, a command fails (test
+  # credentials, and no account but moto's is allowed) rather than reach a real AWS account.
+  allowed_account_ids = [var.account_id]
 
   default_tags {
     tags = local.tags

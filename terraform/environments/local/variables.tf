@@ -1,7 +1,7 @@
-variable "aws_endpoint" {
-  description = "The local lakehouse's AWS endpoint (just up)."
+variable "account_id" {
+  description = "The emulator's account (moto's default, emulator/settings.py ACCOUNT_ID): the only account this environment is applied to."
   type        = string
-  default     = "http://127.0.0.1:4566"
+  default     = "123456789012"
 }
 
 variable "region" {
@@ -17,7 +17,7 @@ variable "log_retention_days" {
 }
 
 variable "adopt_buckets" {
-  description = "Buckets that exist on the lakehouse but not in this state (`just up` creates the stack's raw, curated and artifacts buckets): imported rather than created. tools/terraform.py passes them."
+  description = "Buckets that exist on the lakehouse but not in this state (`just up` creates the stack's raw, curated and artifacts buckets): imported rather than created. tools/deploy/lakehouse.py passes them."
   type        = list(string)
   default     = []
 }

@@ -189,7 +189,7 @@ resource "aws_glue_job" "this" {
 }
 
 # A scheduled job (the manifest's maintenance block) is started by a Glue trigger with the job's own
-# default arguments; no EventBridge role is needed. Named as tools/manifest.py MaintenanceSpec names it.
+# default arguments; no EventBridge role is needed. Named as tools/manifest/model.py MaintenanceSpec names it.
 resource "aws_glue_trigger" "schedule" {
   count = var.job.schedule == null ? 0 : 1
 

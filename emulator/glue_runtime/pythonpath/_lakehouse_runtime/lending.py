@@ -7,7 +7,8 @@ cold process has: nothing. The script's first ``SparkContext(...)`` (``getOrCrea
 ``SparkSession.builder.getOrCreate()`` and ``GlueContext(SparkContext())`` all come to it) asks
 for a configuration; :func:`claim` gives the lent context when that configuration differs from the
 live one only in what a running context still takes for sessions created after it (the app name,
-run-time and per-session Spark SQL settings, catalogs); anything else (master, ``spark.hadoop.*``,
+run-time and per-session Spark SQL settings, catalogs, and what only the JVM's launch reads: Java
+options, heap, class path); anything else (master, ``spark.hadoop.*``,
 serializer, …) stops the lent context and the script's own is created in the same JVM, as a Glue
 script's is in the JVM Glue started before it. Sessions are always new: the script's session is
 built on the context with the script's own options, exactly as in a cold process.
@@ -21,6 +22,21 @@ from typing import Any
 
 # Static Spark SQL settings that are still read per new session (SparkSession.applyExtensions).
 _PER_SESSION_STATIC = frozenset({"spark.sql.extensions"})
+# Settings only the launch of the driver JVM reads (heap, Java options, class and library path): a
+# context created in this running JVM would record them and not apply them either, so a difference
+# in them is no reason to stop the lent context (core's get_spark() passes its own Java options).
+_JVM_LAUNCH_ONLY = frozenset({
+    "spark.driver.memory", "spark.driver.extraJavaOptions", "spark.driver.defaultJavaOptions",
+    "spark.driver.extraClassPath", "spark.driver.extraLibraryPath",
+})  # fmt: skip
+# In local mode the executor is this JVM too: its launch settings are the driver's.
+_LOCAL_EXECUTOR_LAUNCH_ONLY = frozenset({"spark.executor.extraJavaOptions", "spark.executor.defaultJavaOptions"})
+# What SparkContext's constructor adds in front of these two (Java module and IPv6 options), in its order.
+_JAVA_OPTIONS = ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")
+_SUPPLEMENTS = (
+    "org$apache$spark$SparkContext$$supplementJavaModuleOptions",
+    "org$apache$spark$SparkContext$$supplementJavaIPv6Options",
+)
 # SparkContext arguments a lent context can honour (everything else: a new context).
 _ADOPTABLE_ARGUMENTS = frozenset({"master", "appName", "conf"})
 
@@ -69,8 +85,10 @@ def begin_run(worker_python_path: str) -> None:
     _LOAN.worker_python_path = worker_python_path
 
 
-def _adjustable(jvm: Any, key: str) -> bool:
-    if key == "spark.app.name" or key in _PER_SESSION_STATIC:
+def _adjustable(jvm: Any, key: str, master: str) -> bool:
+    if key == "spark.app.name" or key in _PER_SESSION_STATIC or key in _JVM_LAUNCH_ONLY:
+        return True
+    if key in _LOCAL_EXECUTOR_LAUNCH_ONLY and master.startswith("local"):
         return True
     return key.startswith("spark.sql.") and not jvm.org.apache.spark.sql.internal.SQLConf.isStaticConfigKey(key)
 
@@ -98,19 +116,35 @@ def claim(conf: Any, arguments: Mapping[str, Any]) -> Any:
     fits = (
         set(arguments) <= _ADOPTABLE_ARGUMENTS
         and _LOAN.created_with.keys() <= wanted.keys()
-        and all(_adjustable(context._jvm, k) for k in differing)
+        and all(_adjustable(context._jvm, k, wanted.get("spark.master", "")) for k in differing)
     )
     if not fits:
         context.stop()
         return None
-    for key in differing:  # the live SparkConf: sessions created from now on read it
-        context._conf.set(key, wanted[key])
+    recorded = _as_a_new_context_records(context, {k: wanted[k] for k in differing})
+    for key, value in recorded.items():  # the live SparkConf: sessions created from now on read it
+        context._conf.set(key, value)
     context.appName = wanted.get("spark.app.name", context.appName)
     with SparkContext._lock:
         SparkContext._active_spark_context = context
     _LOAN.adopted = context
     _started(context, wanted)
     return context
+
+
+def _as_a_new_context_records(context: Any, values: dict[str, str]) -> dict[str, str]:
+    """``values`` as a context created with them would hold them: its constructor supplements the Java
+    options (Spark's own code does it here, on a scratch SparkConf, so the result is Spark's)."""
+    options = {k: v for k, v in values.items() if k in _JAVA_OPTIONS}
+    if not options:
+        return values
+    scratch = context._jvm.org.apache.spark.SparkConf(False)
+    for key in _JAVA_OPTIONS:
+        scratch.set(key, options.get(key, _LOAN.created_with.get(key, "")))
+    companion = getattr(getattr(context._jvm.org.apache.spark, "SparkContext$"), "MODULE$")
+    for supplement in _SUPPLEMENTS:
+        getattr(companion, supplement)(scratch)
+    return {**values, **{key: str(scratch.get(key)) for key in options}}
 
 
 def is_adopted(context: Any) -> bool:

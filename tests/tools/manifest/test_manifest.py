@@ -1,19 +1,12 @@
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.tools.manifest.jobs_tree import edit_manifest
 from tools.manifest import ManifestError, declared_tables, is_scaffold_stub, load_manifests, validate
-
-
-@pytest.fixture
-def jobs_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "jobs"
-    shutil.copytree(REPO_ROOT / "jobs", root, ignore=shutil.ignore_patterns("sample_data", "__pycache__"))
-    return root
 
 
 def test_the_repository_manifests_are_valid() -> None:
@@ -35,13 +28,6 @@ def test_declared_tables_are_read_from_the_script_source() -> None:
         "TABLES_READ": ("sales.orders",),
         "TABLES_WRITTEN": ("sales.orders", "sales.daily_sales", "sales.quarantine"),
     }
-
-
-def _edit(root: Path, domain: str, old: str, new: str) -> None:
-    path = root / domain / "jobs.yaml"
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 @pytest.mark.parametrize(
@@ -67,7 +53,7 @@ def _edit(root: Path, domain: str, old: str, new: str) -> None:
     ],
 )  # fmt: skip
 def test_problems_name_the_file_and_the_entry(jobs_copy: Path, domain: str, old: str, new: str, message: str) -> None:
-    _edit(jobs_copy, domain, old, new)
+    edit_manifest(jobs_copy, domain, old, new)
     problems = validate(jobs_copy)
     assert any(message in p for p in problems), problems
 
@@ -78,8 +64,8 @@ def test_a_script_without_a_manifest_entry_is_reported(jobs_copy: Path) -> None:
 
 
 def test_loading_invalid_manifests_raises_with_every_problem(jobs_copy: Path) -> None:
-    _edit(jobs_copy, "sales", "worker_type: G.1X", "worker_type: X")
-    _edit(jobs_copy, "customers", "max_retries: 1", "max_retries: -1")
+    edit_manifest(jobs_copy, "sales", "worker_type: G.1X", "worker_type: X")
+    edit_manifest(jobs_copy, "customers", "max_retries: 1", "max_retries: -1")
     with pytest.raises(ManifestError) as caught:
         load_manifests(jobs_copy)
     assert len(caught.value.problems) >= 2

@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""Add generated jobs to the manifests of a *copy* of jobs/ until it holds --total jobs (for scale tests).
+"""``python -m tools many-jobs``: grow the manifests of a *copy* of jobs/ to --total jobs (for scale tests).
 
 Every generated job reuses its domain's first script and declarations, so the copy still validates.
 Never run it on the repository itself: it rewrites the manifests it is given.
@@ -13,11 +12,11 @@ from pathlib import Path
 import yaml
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools many-jobs", description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs-root", type=Path, required=True, help="a throwaway copy of jobs/")
     parser.add_argument("--total", type=int, default=300)
-    options = parser.parse_args()
+    options = parser.parse_args(argv)
     if (options.jobs_root.resolve() / "../.git").exists():
         raise SystemExit("refusing to rewrite the repository's own manifests: point --jobs-root at a copy")
     paths = sorted(options.jobs_root.glob("*/jobs.yaml"))
@@ -31,7 +30,4 @@ def main() -> None:
     for path, manifest in manifests.items():
         path.write_text(yaml.safe_dump(manifest, sort_keys=False))
     print(f"{options.total} jobs in {len(paths)} manifests under {options.jobs_root}")
-
-
-if __name__ == "__main__":
-    main()
+    return 0

@@ -10,7 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from tools.manifest import JOBS_ROOT, Manifests, PipelineSpec, load_manifests
+from tools.manifest.loading import load_manifests
+from tools.manifest.model import Manifests, PipelineSpec
+from tools.repository import JOBS_ROOT
 
 GRAPH_FILE = JOBS_ROOT / "PIPELINES.md"
 
@@ -47,7 +49,7 @@ def render_graph(manifests: Manifests) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _main(argv: list[str] | None = None) -> int:
+def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="just graph", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="fail if jobs/PIPELINES.md is stale")
     options = parser.parse_args(argv)
@@ -62,7 +64,3 @@ def _main(argv: list[str] | None = None) -> int:
     GRAPH_FILE.write_text(text)
     print(f"wrote {GRAPH_FILE}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,9 +16,9 @@ from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
 from tests.conftest import REPO_ROOT
-from tools import terraform as tf
+from tools.deploy import terraform as tf
 from tools.manifest import is_scaffold_stub, load_manifests, validate
-from tools.new_job import DOMAIN_TF, ScaffoldError, scaffold
+from tools.scaffold.new_job import DOMAIN_TF, ScaffoldError, scaffold
 
 STUB = "raise NotImplementedError("
 
@@ -84,13 +85,23 @@ def _outcomes(report: Path) -> dict[str, str]:
     return outcomes
 
 
+def _conftest_files() -> list[str]:
+    """tests/conftest.py and the tests modules it imports (the fixtures it registers), as file names."""
+    conftest = (REPO_ROOT / "tests" / "conftest.py").read_text()
+    return [
+        "__init__.py",
+        "conftest.py",
+        *sorted({f"{m}.py" for m in re.findall(r"^from tests\.(\w+) import", conftest, re.M)}),
+    ]
+
+
 def test_the_scaffolded_test_fails_for_the_stub_and_passes_once_transform_is_written(repo_copy: Path) -> None:
     """Runs pytest on scaffolded tests in the copy, as a developer would: one left as scaffolded, one written."""
     scaffold("sales", "returns", repo_copy)
     scaffold("sales", "refunds", repo_copy)
     _write_transform(repo_copy / "jobs/sales/job_refunds.py", "return df")  # the scaffolded test's rows fit identity
     shutil.copytree(REPO_ROOT / "core", repo_copy / "core", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("__init__.py", "conftest.py", "deployed_lakehouse.py"):  # the conftest and what it registers
+    for name in _conftest_files():
         shutil.copy(REPO_ROOT / "tests" / name, repo_copy / "tests" / name)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml=report.xml",

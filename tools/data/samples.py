@@ -1,18 +1,24 @@
-"""Copy the domains' sample data (``jobs/<domain>/sample_data/``) into a raw zone.
+"""The domains' sample data (``jobs/<domain>/sample_data/``), copied into a raw zone; ``just seed``.
 
 The sample tree mirrors the raw zone: ``jobs/sales/sample_data/orders/ingest_date=…/`` lands
 at ``<raw root>/sales/orders/ingest_date=…/``. The raw root is a local directory
-(``file://`` or a path) or ``s3://bucket[/prefix]`` on the configured S3 endpoint.
+(``file://`` or a path) or ``s3://bucket[/prefix]`` on the configured S3 endpoint; ``just seed``
+uploads it to the running lakehouse's raw bucket.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tools.manifest import JOBS_ROOT
+from tools.repository import JOBS_ROOT
+
+if TYPE_CHECKING:
+    from emulator.settings import Settings
 
 
 def sample_files(root: Path = JOBS_ROOT) -> Iterator[tuple[Path, str]]:
@@ -43,3 +49,36 @@ def seed(raw_root: str, *, s3_client: Any = None) -> list[str]:
         shutil.copyfile(file, target)
         written.append(target.as_uri())
     return written
+
+
+def seed_raw(settings: Settings) -> list[str]:
+    """Upload the sample data to the raw bucket (``just up`` or the Terraform apply made it)."""
+    from botocore.exceptions import ClientError
+
+    from emulator.clients import aws_client
+
+    bucket = settings.lakehouse.raw_bucket
+    s3 = aws_client(settings, "s3")
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as e:
+        raise LookupError(f"no bucket {bucket} on the lakehouse: `just up` creates it, `just deploy-local` too") from e
+    return seed(f"s3://{bucket}", s3_client=s3)
+
+
+def seed_command(argv: list[str]) -> int:
+    """``just seed``."""
+    from emulator.settings import load_settings
+    from tools.lakehouse import require_running
+
+    argparse.ArgumentParser(prog="just seed", description="Upload the sample data to the raw bucket").parse_args(argv)
+    settings = load_settings()
+    require_running(settings)
+    try:
+        uploaded = seed_raw(settings)
+    except LookupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    for uri in uploaded:
+        print(uri)
+    return 0

@@ -27,8 +27,8 @@ from types import ModuleType
 
 from core.args import glue_argv
 from core.state_layout import state_layout
+from tools.data.samples import sample_files, seed
 from tools.manifest import JobSpec, Manifests, load_manifests
-from tools.seed import sample_files, seed
 
 DEMO_PIPELINE = "sales_daily"
 
@@ -61,6 +61,12 @@ def print_tables(show: Callable[[str], None], manifests: Manifests) -> None:
 
 
 def run_files_demo(workdir: Path) -> None:
+    from emulator.glue_runtime import PYTHONPATH_DIR
+
+    # The scripts read their arguments with awsglue's getResolvedOptions, as on Glue: in this process
+    # that is the lakehouse's clean-room awsglue, as `just run` and Glue job runs get it.
+    if str(PYTHONPATH_DIR) not in sys.path:
+        sys.path.append(str(PYTHONPATH_DIR))
     manifests = load_manifests()
     shutil.rmtree(workdir, ignore_errors=True)
     raw_root, warehouse = workdir / "raw", workdir / "warehouse"
@@ -94,9 +100,11 @@ def run_files_demo(workdir: Path) -> None:
 def run_embedded_demo() -> bool:
     """Returns True when every pipeline run succeeded."""
     from emulator.settings import load_settings
-    from tools.glue_run import run_pipeline, seed_raw
-    from tools.tables import rest_catalog, show
-    from tools.terraform import TerraformError, deploy_local
+    from tools.data.samples import seed_raw
+    from tools.data.tables import rest_catalog, show
+    from tools.deploy.lakehouse import deploy_local
+    from tools.deploy.terraform import TerraformError
+    from tools.local.pipeline import run_pipeline
 
     settings = load_settings()
     try:
@@ -122,7 +130,7 @@ def run_embedded_demo() -> bool:
     return True
 
 
-def _main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="just demo", description=__doc__.split("\n\n")[0])
     parser.add_argument("target", nargs="?", default="embedded", choices=["embedded", "files"], help="where to run")
     options = parser.parse_args(argv)
@@ -133,7 +141,3 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(f"\n[demo] done in {time.monotonic() - started:.0f}s", file=sys.stderr)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())

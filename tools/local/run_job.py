@@ -18,7 +18,8 @@ from collections.abc import Mapping, Sequence
 
 from core.args import glue_argv
 from emulator.glue_runtime import PYTHONPATH_DIR
-from tools.manifest import REPO_ROOT, JobSpec, ManifestError, load_manifests
+from tools.manifest import JobSpec, ManifestError, load_manifests
+from tools.repository import REPO_ROOT
 
 
 def parse_pairs(tokens: Sequence[str]) -> dict[str, str]:
@@ -66,7 +67,7 @@ def job_and_arguments(job: str, tokens: Sequence[str]) -> tuple[JobSpec, dict[st
         return None
 
 
-def _main(argv: list[str] | None = None) -> int:
+def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="just run", description=__doc__.split("\n\n")[0])
     parser.add_argument("job", help=JOB_HELP)
     parser.add_argument("--dry-run", action="store_true", help="print the command line and exit")
@@ -82,7 +83,3 @@ def _main(argv: list[str] | None = None) -> int:
     python_path = os.pathsep.join(filter(None, [str(PYTHONPATH_DIR), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "ENV": os.environ.get("ENV", "local"), "PYTHONPATH": python_path}
     return subprocess.run(command, cwd=REPO_ROOT, env=env, check=False).returncode
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())

@@ -7,7 +7,7 @@ Writes ``jobs/<domain>/job_<name>.py`` (thin ``main()``, a ``transform`` stub th
 and its place in ``wired_domains``. Existing files are never overwritten.
 
 Until ``transform`` is written, ``just validate`` reports the job as a stub (see
-``tools.manifest.is_scaffold_stub``) and its test fails: an unfinished job cannot pass CI.
+``tools.manifest.script_checks.is_scaffold_stub``) and its test fails: an unfinished job cannot pass CI.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from tools.manifest import REPO_ROOT
+from tools.repository import REPO_ROOT
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
@@ -179,7 +179,7 @@ def scaffold(domain: str, name: str, root: Path = REPO_ROOT) -> list[Path]:
     return [script, test, manifest, *changed]
 
 
-def _main(argv: list[str] | None = None) -> int:
+def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="just new-job", description=__doc__.split("\n\n")[0])
     parser.add_argument("domain")
     parser.add_argument("name", help="job name without the job_ prefix, e.g. returns")
@@ -196,7 +196,3 @@ def _main(argv: list[str] | None = None) -> int:
         " and its test's rows, declare TABLES_*, then `just validate` and `just unit`"
     )
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())

@@ -6,7 +6,7 @@ from typing import Any
 
 from pyiceberg.catalog.rest import RestCatalog
 
-from emulator.catalog.server import s3_properties
+from emulator.catalog.file_io import s3_properties
 from emulator.settings import Settings
 
 

@@ -18,65 +18,24 @@ import random
 from pathlib import Path
 
 from core.state_layout import state_layout
-
-HEADER = [
-    "order_id",
-    "customer_id",
-    "product_id",
-    "quantity",
-    "unit_price",
-    "currency",
-    "status",
-    "order_ts",
-    "updated_at",
-]
-STATUSES = ["PLACED", "PLACED", "PLACED", "SHIPPED", "CANCELLED", "RETURNED"]
-CURRENCIES = ["EUR", "EUR", "EUR", "USD", "GBP"]
-COUNTRIES = ["gb", "us", "nl", "fi", "de", "fr", "es"]
-SEGMENTS = ["retail", "smb", "enterprise"]
-
-
-def _order(rng: random.Random, number: int, day: dt.date, customers: int) -> list[str]:
-    ts = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=rng.randrange(86_400))
-    return [
-        f"O-{number:09d}",
-        str(rng.randrange(1, customers + 1)),
-        f"P-{rng.randrange(100, 999)}",
-        str(rng.randrange(1, 6)),
-        f"{rng.uniform(1, 500):.2f}",
-        rng.choice(CURRENCIES),
-        rng.choice(STATUSES),
-        ts.isoformat(),
-        ts.isoformat(),
-    ]
-
-
-def _break(rng: random.Random, row: list[str]) -> str:
-    kind = rng.randrange(3)
-    if kind == 0:
-        row = [*row[:3], "many", *row[4:]]
-    elif kind == 1:
-        row = ["", *row[1:]]
-    else:
-        row = row[:4]
-    return ",".join(row)
+from tools.data.domain_records import ORDERS_HEADER, customer_change, malformed_order_line, order_row
 
 
 def orders_csv(rng: random.Random, day: dt.date, rows: int, first: int, customers: int) -> tuple[str, int]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
+    writer.writerow(ORDERS_HEADER)
     written = 0
     for i in range(rows):
-        row = _order(rng, first + i, day, customers)
+        row = order_row(rng, first + i, day, customers)
         roll = rng.random()
         if roll < 0.02:
-            out.write(_break(rng, row) + "\n")
+            out.write(malformed_order_line(rng, row) + "\n")
         elif roll < 0.05:
             writer.writerows([row, row])
             written += 1
         elif roll < 0.10 and first > 0:
-            late = _order(rng, rng.randrange(0, first), day - dt.timedelta(days=1), customers)
+            late = order_row(rng, rng.randrange(0, first), day - dt.timedelta(days=1), customers)
             late[-1] = (dt.datetime.combine(day, dt.time()) + dt.timedelta(hours=rng.randrange(24))).isoformat()
             writer.writerow(late)
         else:
@@ -91,16 +50,7 @@ def customer_changes(rng: random.Random, day: dt.date, customers: int, first_day
     for customer_id in ids:
         ts = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=rng.randrange(86_400))
         op = "I" if first_day else rng.choice(["U", "U", "U", "D"])
-        record = {
-            "op": op,
-            "customer_id": customer_id,
-            "name": f"Customer {customer_id}",
-            "email": f"c{customer_id}.{rng.randrange(99)}@example.com",
-            "country": rng.choice(COUNTRIES),
-            "segment": rng.choice(SEGMENTS),
-            "changed_at": ts.isoformat(),
-        }
-        line = json.dumps(record)
+        line = json.dumps(customer_change(rng, customer_id, op, ts))
         lines.append(line[: len(line) // 2] if rng.random() < 0.02 else line)
     return "\n".join(lines) + "\n"
 
@@ -123,7 +73,7 @@ def generate(out: Path, rows: int, days: int, start: dt.date, seed: int) -> list
     return files
 
 
-def _main(argv: list[str] | None = None) -> int:
+def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="just gen-data", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000, help="order rows per day (default 100000)")
     parser.add_argument("--days", type=int, default=2, help="number of ingest days (default 2)")
@@ -138,7 +88,3 @@ def _main(argv: list[str] | None = None) -> int:
         print(f"{path}  ({path.stat().st_size / 1e6:.1f} MB)")
     print(f"use it: DOMAIN_PROJECT_RAW_ROOT={options.out} just run sales/job_daily_sales --run_date {options.start}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())
