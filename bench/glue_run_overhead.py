@@ -14,6 +14,7 @@ import sys
 import time
 
 from core.args import glue_argv
+from core.run_states import SUCCEEDED
 from emulator.glue_runtime import PYTHONPATH_DIR
 from emulator.settings import REPO_ROOT, load_settings
 from emulator.stack import supervisor
@@ -44,7 +45,7 @@ def main() -> None:
         direct.append(time.monotonic() - started)
         started = time.monotonic()
         run = run_glue_job(settings, JOB, {"--run_date": "2026-11-25"}, say=lambda _: None)
-        assert run["JobRunState"] == "SUCCEEDED", run
+        assert run["JobRunState"] == SUCCEEDED, run
         glue.append(time.monotonic() - started)
     d, g = min(direct), min(glue)
     print(f"{JOB}: direct {', '.join(f'{x:.1f}s' for x in direct)}; Glue run {', '.join(f'{x:.1f}s' for x in glue)}")

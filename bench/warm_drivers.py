@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from core.args import glue_argv
+from core.run_states import EXECUTION_SUCCEEDED, SUCCEEDED
 from emulator.aws.server import HEALTH_PATH
 from emulator.glue_runtime import PYTHONPATH_DIR
 from emulator.settings import REPO_ROOT, Settings, load_settings
@@ -82,7 +83,7 @@ def _wait_for_warm_pool(settings: Settings) -> float:
 def _glue_run(settings: Settings) -> float:
     started = time.monotonic()
     run = run_glue_job(settings, JOB, ARGUMENTS, say=_quiet)
-    if run["JobRunState"] != "SUCCEEDED":
+    if run["JobRunState"] != SUCCEEDED:
         raise RuntimeError(f"{JOB} run {run['Id']} ended {run['JobRunState']}: {run.get('ErrorMessage')}")
     return time.monotonic() - started
 
@@ -101,7 +102,7 @@ def _pipeline(settings: Settings) -> float:
     started = time.monotonic()
     for run_date in sample_run_dates():
         described = run_pipeline(settings, DEMO_PIPELINE, {"run_date": run_date}, say=_quiet, poll=0.2)
-        if described["status"] != "SUCCEEDED":
+        if described["status"] != EXECUTION_SUCCEEDED:
             raise RuntimeError(f"pipeline {DEMO_PIPELINE} {run_date}: {described.get('cause', described['status'])}")
     return time.monotonic() - started
 

@@ -61,7 +61,7 @@ def quote(table: str) -> str:
     return ".".join(f"`{p}`" for p in parts)
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
     """The message of a Spark/py4j error without the JVM stack trace."""
     if isinstance(error, Py4JJavaError):
         return str(error.java_exception.getMessage())
@@ -235,8 +235,8 @@ def _call(spark: SparkSession, procedure: str, table: str, arguments: Mapping[st
         if is_missing_table(e):
             raise TableNotFoundError(f"table {table} does not exist") from e
         if is_commit_conflict(e):
-            raise MaintenanceConflictError(f"{procedure} on {table} conflicted with a commit: {_first_line(e)}") from e
-        raise MaintenanceError(f"{procedure} on {table} failed: {_first_line(e)}") from e
+            raise MaintenanceConflictError(f"{procedure} on {table} conflicted with a commit: {first_line(e)}") from e
+        raise MaintenanceError(f"{procedure} on {table} failed: {first_line(e)}") from e
     return [row.asDict() for row in rows]
 
 

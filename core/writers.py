@@ -20,7 +20,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from core.exceptions import TableNotFoundError, WriteError
-from core.iceberg import SPARK_ERRORS, ensure_table, is_missing_table, quote
+from core.iceberg import SPARK_ERRORS, ensure_table, first_line, is_missing_table, quote
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -60,28 +60,37 @@ class WriteResult:
         return self.snapshot_id is not None
 
 
-def _snapshot(spark: SparkSession, table: str) -> tuple[int | None, dict[str, str]]:
-    rows = spark.sql(
-        f"SELECT snapshot_id, summary FROM {quote(table)}.snapshots ORDER BY committed_at DESC LIMIT 1"
-    ).collect()
-    return (rows[0]["snapshot_id"], dict(rows[0]["summary"])) if rows else (None, {})
+def _snapshot(spark: SparkSession, table: str, action: str) -> tuple[int | None, dict[str, str]]:
+    """The table's current snapshot (id, summary), read from its metadata through Iceberg's API.
+
+    A catalog read, not a query of ``<table>.snapshots``: that would be a Spark job (plan, code
+    generation, a task) around every write. Refreshed first: another writer may have committed.
+    """
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    try:
+        iceberg_table = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, table)
+        iceberg_table.refresh()
+    except SPARK_ERRORS as e:  # pyspark raises the JVM's exceptions as its own where it knows them
+        if is_missing_table(e):
+            raise TableNotFoundError(f"{action}: table {table} does not exist (create it with core.iceberg)") from e
+        raise WriteError(f"{action} into {table} failed: {first_line(e)}") from e
+    current = iceberg_table.currentSnapshot()
+    if current is None:
+        return None, {}
+    return int(current.snapshotId()), {str(k): str(v) for k, v in current.summary().items()}
 
 
 @contextlib.contextmanager
 def _committing(spark: SparkSession, table: str, action: str) -> Iterator[list[WriteResult]]:
     """Run a write, translate Spark errors, and report the snapshot it committed (if any)."""
-    try:
-        before, _ = _snapshot(spark, table)
-    except AnalysisException as e:
-        if is_missing_table(e):
-            raise TableNotFoundError(f"{action}: table {table} does not exist (create it with core.iceberg)") from e
-        raise WriteError(f"{action} into {table} failed: {e}") from e
+    before, _ = _snapshot(spark, table, action)
     result: list[WriteResult] = []
     try:
         yield result
     except SPARK_ERRORS as e:
         raise WriteError(f"{action} into {table} failed: {e}") from e
-    after, summary = _snapshot(spark, table)
+    after, summary = _snapshot(spark, table, action)
     counters = {k: int(summary[k]) for k in _SUMMARY_COUNTERS if k in summary}
     result.append(WriteResult(table, after if after != before else None, counters if after != before else {}))
 

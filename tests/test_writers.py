@@ -56,6 +56,16 @@ def test_append_and_dynamic_partition_overwrite(spark: SparkSession, orders_tabl
     assert_df_equality(_table(spark, orders_table), expected, ignore_row_order=True)
 
 
+def test_each_write_reports_the_snapshot_it_committed(spark: SparkSession, orders_table: str) -> None:
+    appended = append(spark.createDataFrame([("a", D1, 1, T0), ("b", D2, 2, T1)], ORDERS), orders_table)
+    merged = merge_upsert(spark.createDataFrame([("a", D1, 7, T2)], ORDERS), orders_table, ["id"], "updated_at")
+    snapshots = spark.sql(f"SELECT snapshot_id, summary FROM {orders_table}.snapshots ORDER BY committed_at").collect()
+    assert [appended.snapshot_id, merged.snapshot_id] == [row["snapshot_id"] for row in snapshots]
+    latest = {k: int(v) for k, v in snapshots[-1]["summary"].items() if k in merged.summary}
+    assert merged.summary == latest
+    assert set(merged.summary) == {"added-records", "added-position-deletes", "total-records", "added-data-files"}
+
+
 def test_merge_upsert_dedupes_by_latest_and_is_idempotent(spark: SparkSession, orders_table: str) -> None:
     append(spark.createDataFrame([("a", D1, 1, T0), ("b", D1, 5, T2)], ORDERS), orders_table)
     batch = spark.createDataFrame(

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.run_states import EXECUTION_ABORTED, EXECUTION_RUNNING, EXECUTION_SUCCEEDED
 from emulator import state_format
 from emulator.aws import moto_hooks, snapshot
 from emulator.aws.journal import Journal, Record
@@ -211,8 +212,8 @@ class Durability:
     def _abort_interrupted_executions(self) -> int:
         aborted = 0
         for execution in _executions():
-            if execution.exec_status is not None and execution.exec_status.value == "RUNNING":
-                end = _execution_end(execution, "ABORTED", INTERRUPTED_ERROR, INTERRUPTED_CAUSE)
+            if execution.exec_status is not None and execution.exec_status.value == EXECUTION_RUNNING:
+                end = _execution_end(execution, EXECUTION_ABORTED, INTERRUPTED_ERROR, INTERRUPTED_CAUSE)
                 _apply_execution_end(end)
                 self.journal.append({"kind": "execution-end", "arn": execution.exec_arn}, pickle.dumps(end))
                 aborted += 1
@@ -313,7 +314,7 @@ def _execution_end(execution: Any, status: str, error: str | None, cause: str | 
     history = list(worker.env.event_manager.get_event_history()) if worker is not None and worker.env else []
     return {
         "arn": execution.exec_arn, "status": status, "error": error, "cause": cause, "history": history,
-        "output": execution.output if status == "SUCCEEDED" else None,
+        "output": execution.output if status == EXECUTION_SUCCEEDED else None,
         "stop_date": execution.stop_date or dt.datetime.now(tz=dt.UTC),
     }  # fmt: skip
 

@@ -16,12 +16,11 @@ applied to a SparkContext by the driver (``_lakehouse_runtime.lending``), as a c
 Memory: every idle driver holds a JVM of ``spark.driver.memory``; the pool keeps at most as many
 as fit, with :data:`PROCESS_OVERHEAD_BYTES` each, in half of this machine's memory.
 
-CPU: a warm-up (a JVM start and Spark's first queries) beside a run takes that run's CPU (on 2
-cores: measured, a warm run 16.3 s with a replacement warming beside it, 11.1 s without). While an
-idle driver is left for the next run, replacements wait until no run has been active for
-:data:`REFILL_QUIET_SECONDS` (every run counts, warm or cold: :meth:`WarmPool.running`). Once the
-last idle driver is taken, a replacement starts at once, beside the run: the next run of a pipeline
-(started a moment after this one ends) finds it warm or well on its way, which beats a cold start.
+CPU: a warm-up (a JVM start and two rounds of Spark work) beside a run takes that run's CPU: on 2
+cores a pipeline whose runs took replacements still warming up ran slower than all-cold (125.4 s vs
+120.0 s, ``bench/warm_drivers.py``). So replacements warm up only once no run has been active for
+:data:`REFILL_QUIET_SECONDS` (every run counts, warm or cold: :meth:`WarmPool.running`): a pipeline
+uses the idle drivers, then runs cold, each with the machine to itself, and the pool refills after it.
 """
 
 from __future__ import annotations
@@ -274,8 +273,6 @@ class WarmPool:
 
     def _wait_before_refill(self) -> float | None:
         """How long the keeper still waits for quiet (None: until something changes; 0: refill now)."""
-        if not self._idle:
-            return 0.0  # nothing left for the next run: a replacement is worth the CPU it takes now
         if self._active_runs:
             return None
         if self._last_run_ended is None:

@@ -4,8 +4,8 @@ Two in-process AWS endpoints share moto's S3, Glue and CloudWatch: ``warm`` keep
 ``cold`` none. The same Glue job runs on both; the tables it writes (compared with chispa), its
 CloudWatch output and error streams (run ids, run folders and clock times aside), its argv and
 environment, and a failure's exit code and ErrorMessage must be the same. A run whose JVM settings
-differ from the pool's starts cold and works; Stop ends a warm run's process group; while an idle
-driver is left, no replacement warms up beside a run."""
+differ from the pool's starts cold and works; Stop ends a warm run's process group; no replacement
+warms up beside a run."""
 
 from __future__ import annotations
 
@@ -101,7 +101,9 @@ time.sleep(300)
 
 
 @pytest.fixture(scope="module")
-def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, AwsThread]]:
+def stacks(tmp_path_factory: pytest.TempPathFactory, spark: SparkSession) -> Iterator[dict[str, AwsThread]]:
+    # `spark` first: starting the test session's Spark sets environment variables a run inherits and the
+    # pool's key includes, so a pool prepared before it would see every later run as different.
     with (
         AwsThread(tmp_path_factory.mktemp("warm-state"), glue_warm_drivers=2) as warm,
         AwsThread(tmp_path_factory.mktemp("cold-state"), glue_warm_drivers=0) as cold,
@@ -154,6 +156,19 @@ def _logs(stack: AwsThread, run: dict[str, Any], *, replace: dict[str, str]) -> 
             lines.append(CLOCK.sub("", line).replace(run["Id"], "<run id>"))
         streams[group] = lines
     return streams
+
+
+def test_the_warm_up_leaves_nothing_at_the_lakehouse(stacks: dict[str, AwsThread]) -> None:
+    """It reads a missing key in the warehouse bucket and the catalog's namespaces: no object, no trace."""
+    warm = stacks["warm"]
+    assert warm.app.warm_pool.wait_until_ready(WARM_UP_SECONDS), "the warm driver did not get ready"
+    s3 = aws_client(warm.settings, "s3")
+    keys = [
+        (bucket["Name"], item["Key"])
+        for bucket in s3.list_buckets()["Buckets"]
+        for item in s3.list_objects_v2(Bucket=bucket["Name"]).get("Contents", [])
+    ]
+    assert [key for key in keys if "warm_up" in key[1] or "warm-up" in key[1]] == []
 
 
 def test_a_warm_run_writes_and_logs_what_a_cold_run_does(
@@ -253,7 +268,7 @@ def test_stop_ends_a_warm_run_and_its_jvm(stacks: dict[str, AwsThread]) -> None:
         assert time.monotonic() < deadline, glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
         time.sleep(0.2)
     assert warm.app.warm_pool.decisions[run_id] == "warm"
-    # The other idle driver is left for the next run, so no replacement warms up beside this one (its CPU).
+    # No replacement warms up beside a run (it would take the run's CPU): the other idle driver is all there is.
     assert warm.app.warm_pool.status()["idle"] == 1
     pid = warm.app.runs("eu-west-1").get(job, run_id).pid
     assert pid is not None

@@ -26,6 +26,7 @@ from pathlib import Path
 from types import ModuleType
 
 from core.args import glue_argv
+from core.run_states import EXECUTION_SUCCEEDED
 from core.state_layout import state_layout
 from tools.data.samples import sample_files, seed
 from tools.manifest import JobSpec, Manifests, load_manifests
@@ -120,7 +121,7 @@ def run_embedded_demo() -> bool:
     print(f"[demo] uploaded {len(seed_raw(settings))} sample files to s3://{settings.lakehouse.raw_bucket}")
     for run_date in sample_run_dates():
         described = run_pipeline(settings, DEMO_PIPELINE, {"run_date": run_date})
-        if described["status"] != "SUCCEEDED":
+        if described["status"] != EXECUTION_SUCCEEDED:
             print(f"[demo] pipeline failed for {run_date}: {described.get('cause', '')}", file=sys.stderr)
             print("[demo] see `just status` and `just logs`", file=sys.stderr)
             return False

@@ -17,12 +17,12 @@ from typing import Any
 from core.run_states import SUCCEEDED, TERMINAL_STATES
 from emulator.clients import aws_client
 from emulator.settings import Settings, load_settings
-from tools.lakehouse import require_running
+from tools.lakehouse import FOLLOW_POLL_SECONDS, require_running
 from tools.local.run_job import JOB_HELP, job_and_arguments
 
 
 def wait_for_job_run(
-    glue: Any, job_name: str, run_id: str, *, say: Callable[[str], None] = print, poll: float = 1.0
+    glue: Any, job_name: str, run_id: str, *, say: Callable[[str], None] = print, poll: float = FOLLOW_POLL_SECONDS
 ) -> dict[str, Any]:
     """Poll GetJobRun until the run ends, reporting each state change; returns the final JobRun."""
     last = None

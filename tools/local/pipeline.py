@@ -11,13 +11,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from core.run_states import EXECUTION_RUNNING, EXECUTION_SUCCEEDED
 from emulator.clients import aws_client
 from emulator.settings import Settings, load_settings
-from tools.lakehouse import require_running
+from tools.lakehouse import FOLLOW_POLL_SECONDS, require_running
 
 
 def run_pipeline(settings: Settings, name: str, execution_input: Mapping[str, Any], *,
-                 say: Callable[[str], None] = print, poll: float = 1.0) -> dict[str, Any]:  # fmt: skip
+                 say: Callable[[str], None] = print, poll: float = FOLLOW_POLL_SECONDS) -> dict[str, Any]:  # fmt: skip
     """Start an execution of pipeline ``name`` and wait for it; returns DescribeExecution."""
     sfn = aws_client(settings, "stepfunctions")
     machine = next((m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == name), None)
@@ -37,7 +38,7 @@ def run_pipeline(settings: Settings, name: str, execution_input: Mapping[str, An
             if event["type"] == "TaskStateEntered" and details.get("name") not in seen:
                 seen.add(details["name"])
                 say(f"  running {details['name']}")
-        if described["status"] != "RUNNING":
+        if described["status"] != EXECUTION_RUNNING:
             say(f"pipeline {name}: {described['status']}")
             return described
         time.sleep(poll)
@@ -51,7 +52,7 @@ def main(argv: list[str]) -> int:
     settings = load_settings()
     require_running(settings)
     described = run_pipeline(settings, options.name, {"run_date": options.run_date} if options.run_date else {})
-    if described["status"] != "SUCCEEDED":
+    if described["status"] != EXECUTION_SUCCEEDED:
         print(f"error: {described.get('error', '')}: {described.get('cause', '')}", file=sys.stderr)
         return 1
     return 0

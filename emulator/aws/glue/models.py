@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.args import merge_arguments
-from core.run_states import ACTIVE_STATES, TERMINAL_STATES
+from core.run_states import ACTIVE_STATES, FAILED, STARTING, STOPPED, STOPPING, TERMINAL_STATES, TIMEOUT
 from emulator.aws.glue.exceptions import GlueError, invalid_input, not_found
 from emulator.aws.glue.limits import RunRequest
 from emulator.aws.glue.limits import arguments as checked_arguments
@@ -67,7 +67,7 @@ class JobRun:
     number_of_workers: int | None = None
     execution_class: str = "STANDARD"
     glue_version: str | None = None
-    state: str = "STARTING"
+    state: str = STARTING
     error_message: str | None = None
     started_on: dt.datetime = field(default_factory=_now)
     modified_on: dt.datetime = field(default_factory=_now)
@@ -190,7 +190,7 @@ class JobRuns:
         # Its process belonged to an emulator that is gone: nobody will finish it, and it must not go on.
         if run.active and run.pid is not None:
             end_orphan(run.pid, run.id)
-        run.transition_if_active("FAILED", INTERRUPTED_MESSAGE)
+        run.transition_if_active(FAILED, INTERRUPTED_MESSAGE)
 
     def _save(self, run: JobRun) -> None:
         if self._store is not None:
@@ -233,14 +233,14 @@ class JobRuns:
         try:
             thread.start()
         except RuntimeError as e:  # no thread to be had: the run must not stay STARTING
-            run.transition("FAILED", f"the run could not be started: {e}")
+            run.transition(FAILED, f"the run could not be started: {e}")
             raise GlueError("InternalServiceException", f"job run {run.id} could not be started: {e}") from e
         return run
 
     def _run_and_retry(self, run: JobRun, job: Mapping[str, Any], retry: RunRequest) -> None:
         self._execute_safely(run, job)
         retries = int(job.get("MaxRetries") or 0)
-        if run.state in {"FAILED", "TIMEOUT"} and run.attempt < retries:
+        if run.state in {FAILED, TIMEOUT} and run.attempt < retries:
             try:
                 self.start(job, retry, attempt=run.attempt + 1, previous_run_id=run.id)
             except GlueError as e:  # e.g. another run took the slot meanwhile: Glue does not retry then either
@@ -251,9 +251,9 @@ class JobRuns:
         try:
             self._execute(run, job)
         except Exception as e:  # noqa: BLE001 - the boundary: every failure must end the run, never the thread
-            ended = "STOPPED" if run.stop_requested.is_set() else "FAILED"
+            ended = STOPPED if run.stop_requested.is_set() else FAILED
             run.transition_if_active(ended, f"the run could not be launched: {type(e).__name__}: {e}")
-        run.transition_if_active("FAILED", "the runner ended without recording how the run ended")
+        run.transition_if_active(FAILED, "the runner ended without recording how the run ended")
 
     def get(self, job_name: str, run_id: str) -> JobRun:
         for run in self._runs.get(job_name, []):
@@ -296,7 +296,7 @@ class JobRuns:
                 errors.append({"JobName": job_name, "JobRunId": run_id, "ErrorDetail": detail})
                 continue
             run.stop_requested.set()
-            run.transition_if_active("STOPPING")  # the runner may have ended it meanwhile
+            run.transition_if_active(STOPPING)  # the runner may have ended it meanwhile
             stopped.append({"JobName": job_name, "JobRunId": run_id})
         return stopped, errors
 

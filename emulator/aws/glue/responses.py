@@ -12,6 +12,7 @@ from typing import Any
 from moto.glue.exceptions import EntityNotFoundException, JobNotFoundException
 from moto.glue.models import FakeJob, GlueBackend, glue_backends
 
+from core.run_states import RUNNING, STARTING
 from emulator.aws.glue import limits
 from emulator.aws.glue.bookmarks import JobBookmarks
 from emulator.aws.glue.exceptions import invalid_input, not_found
@@ -21,7 +22,7 @@ from emulator.settings import ACCOUNT_ID
 
 Body = dict[str, Any]
 
-COMMITTING_STATES = frozenset({"STARTING", "RUNNING"})
+COMMITTING_STATES = frozenset({STARTING, RUNNING})
 
 
 def _backend(region: str) -> GlueBackend:

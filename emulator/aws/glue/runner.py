@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import IO, Any, Protocol
 
+from core.run_states import FAILED, RUNNING, STARTING, STOPPED, SUCCEEDED, TIMEOUT
 from emulator.aws.glue.artifacts import ArtifactError
 from emulator.aws.glue.log_shipping import LogShipper
 from emulator.aws.glue.models import JobRun
@@ -137,15 +138,15 @@ class JobRunner:
                 )  # fmt: skip
             except (ArtifactError, RunSetupError) as e:
                 shipper.error(str(e))
-                run.transition("FAILED", str(e))
+                run.transition(FAILED, str(e))
                 return
             except Exception as e:  # noqa: BLE001 - any failure to prepare ends the run with its cause, never strands it
                 message = f"the run could not be prepared: {type(e).__name__}: {e}"
                 shipper.error(message)
-                run.transition("FAILED", message)
+                run.transition(FAILED, message)
                 return
             if run.stop_requested.is_set():
-                run.transition("STOPPED")
+                run.transition(STOPPED)
                 return
             deadline = time.monotonic() + run.timeout_minutes * self.settings.seconds_per_timeout_minute
             driver = self.pool.take(prepared, run.id) if self.pool is not None else None
@@ -165,22 +166,22 @@ class JobRunner:
         except OSError as e:  # e.g. E2BIG: an argument over the kernel's limit
             message = f"the job process could not be started: {type(e).__name__}: {e}"
             shipper.error(message)
-            run.transition("FAILED", message)
+            run.transition(FAILED, message)
             return True
         process = launch.process
         run.pid = pid  # recorded with RUNNING: a later start ends the process if this emulator dies
-        run.transition_from("STARTING", "RUNNING")  # a run being stopped stays STOPPING (the loop below ends it)
+        run.transition_from(STARTING, RUNNING)  # a run being stopped stays STOPPING (the loop below ends it)
         outcome: str | None = None
         stop_sent_at: float | None = None
         while process.poll() is None:
             if run.stop_requested.is_set() and stop_sent_at is None:
                 _end(process, signal.SIGTERM)
-                stop_sent_at, outcome = time.monotonic(), "STOPPED"
+                stop_sent_at, outcome = time.monotonic(), STOPPED
             elif stop_sent_at is not None and time.monotonic() - stop_sent_at > _STOP_GRACE_SECONDS:
                 _end(process, signal.SIGKILL)
             elif outcome is None and time.monotonic() > deadline:
                 _end(process, signal.SIGKILL)
-                outcome = "TIMEOUT"
+                outcome = TIMEOUT
             try:  # returns as soon as the process ends: its run's state changes without a poll's delay
                 process.wait(timeout=_POLL_SECONDS)
             except subprocess.TimeoutExpired:
@@ -189,14 +190,14 @@ class JobRunner:
         if outcome is None and not launch.began:
             return False
         shipper.flush()  # the output is in CloudWatch before anyone can see the run ended
-        if outcome == "TIMEOUT":
-            run.transition("TIMEOUT", f"Job run timed out after {run.timeout_minutes} minute(s)")
-        elif outcome == "STOPPED":
-            run.transition("STOPPED")
+        if outcome == TIMEOUT:
+            run.transition(TIMEOUT, f"Job run timed out after {run.timeout_minutes} minute(s)")
+        elif outcome == STOPPED:
+            run.transition(STOPPED)
         elif process.returncode == 0:
-            run.transition("SUCCEEDED")
+            run.transition(SUCCEEDED)
         else:
-            run.transition("FAILED", error_summary(stdout_tail, stderr_tail, process.returncode))
+            run.transition(FAILED, error_summary(stdout_tail, stderr_tail, process.returncode))
         return True
 
     def stop_all(self, runs: list[JobRun]) -> None:

@@ -2,13 +2,13 @@
 
 Started by the emulator's warm pool (``emulator/glue_runtime/warm_pool.py``) as
 ``python -m _lakehouse_runtime.warm_driver <marker>`` with the environment of a default run
-(the run defaults in ``LAKEHOUSE_GLUE_SPARK_CONF``). It builds the session, runs a few small
-queries so the JIT and class loading are done, lends the context (:mod:`_lakehouse_runtime.lending`),
-prints ``<marker> ready`` on stdout and stderr and reads exactly one run from stdin (one JSON line:
-argv, env, cwd). A run whose own modules (its script's folder, ``--extra-py-files``,
-``--additional-python-modules``) would shadow a module this process has already imported cannot
-be run faithfully here: the driver says so and exits with :data:`SHADOWED_EXIT` before the run
-begins, and the emulator starts that run cold.
+(the run defaults in ``LAKEHOUSE_GLUE_SPARK_CONF``). It builds the session, runs the warm-up
+(:mod:`_lakehouse_runtime.warm_up`) so class loading and the JIT are done, lends the context
+(:mod:`_lakehouse_runtime.lending`), prints ``<marker> ready`` on stdout and stderr and reads
+exactly one run from stdin (one JSON line: argv, env, cwd). A run whose own modules (its script's
+folder, ``--extra-py-files``, ``--additional-python-modules``) would shadow a module this process
+has already imported cannot be run faithfully here: the driver says so and exits with
+:data:`SHADOWED_EXIT` before the run begins, and the emulator starts that run cold.
 
 The run then happens as ``python <script> <args>`` would do it: the run's environment, working
 directory, ``sys.argv`` and ``sys.path`` (the script's folder first, then its PYTHONPATH), the
@@ -26,7 +26,6 @@ import os
 import runpy
 import signal
 import sys
-import tempfile
 import threading
 import traceback
 import zipfile
@@ -35,35 +34,10 @@ from types import TracebackType
 from typing import IO, Any
 
 from _lakehouse_runtime import lending, session_hook
+from _lakehouse_runtime.warm_up import warm_up
 
 SHADOWED_EXIT = 75  # EX_TEMPFAIL: this run needs a cold process
 _MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
-
-
-def _warm_up() -> Any:
-    """The run defaults' session, with the code paths every job takes compiled once."""
-    from pyspark.sql import SparkSession
-
-    spark = SparkSession.builder.getOrCreate()
-    spark.range(200).selectExpr("id % 7 AS k", "id").groupBy("k").count().orderBy("k").collect()
-    frame = spark.createDataFrame([(1, "a", 2.5), (2, "b", None)], "id INT, name STRING, amount DOUBLE")
-    frame.selectExpr("id", "upper(name) AS name", "coalesce(amount, 0) AS amount").collect()
-    with tempfile.TemporaryDirectory(prefix="lakehouse-warm-up-") as scratch:
-        warehouse = Path(scratch, "warehouse").as_uri()
-        spark.conf.set("spark.sql.catalog.lakehouse_warm_up", "org.apache.iceberg.spark.SparkCatalog")
-        spark.conf.set("spark.sql.catalog.lakehouse_warm_up.type", "hadoop")
-        spark.conf.set("spark.sql.catalog.lakehouse_warm_up.warehouse", warehouse)
-        frame.write.mode("overwrite").json(Path(scratch, "json").as_uri())
-        spark.read.json(Path(scratch, "json").as_uri()).createOrReplaceTempView("lakehouse_warm_up_source")
-        spark.sql("CREATE TABLE lakehouse_warm_up.db.t (id BIGINT, name STRING, amount DOUBLE) USING iceberg")
-        spark.sql("INSERT INTO lakehouse_warm_up.db.t SELECT id, name, amount FROM lakehouse_warm_up_source")
-        spark.sql(
-            "MERGE INTO lakehouse_warm_up.db.t t USING lakehouse_warm_up_source s ON t.id = s.id "
-            "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
-        )
-        spark.table("lakehouse_warm_up.db.t").collect()
-        spark.catalog.dropTempView("lakehouse_warm_up_source")
-    return spark
 
 
 def _say(marker: str, word: str) -> None:
@@ -152,9 +126,9 @@ def _run_script(script: str) -> None:
 
 def main(argv: list[str]) -> None:
     marker = argv[1]
-    spark = _warm_up()
-    context = spark.sparkContext
     defaults = session_hook.RunDefaults(os.environ[session_hook.CONF_ENV])
+    spark = warm_up(defaults.rest_uri, defaults.warehouse)
+    context = spark.sparkContext
     lending.lend(context, defaults.spark_defaults)
     del spark
     _say(marker, "ready")
