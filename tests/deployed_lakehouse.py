@@ -1,9 +1,11 @@
 """One lakehouse deployed by Terraform for the whole test session: `just up`, then `just push` (an
 apply of terraform/environments/local that adopts the buckets `up` made). tests/terraform reads and
-re-plans that apply; tests/test_stack_e2e.py runs the pipelines it deployed. One apply, not two."""
+reads that apply; tests/test_stack_e2e.py runs the pipelines it deployed, then re-plans it. One apply,
+not two."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -11,6 +13,8 @@ import pytest
 
 from emulator.settings import Settings, load_settings
 from emulator.stack import supervisor
+from tools.deploy import lakehouse as local_env
+from tools.deploy import terraform as tf
 from tools.deploy.lakehouse import LocalDeployment, apply_local
 
 
@@ -20,6 +24,15 @@ class DeployedLakehouse:
     environ: dict[str, str]  # the LAKEHOUSE_* variables that point a command line at it
     deployment: LocalDeployment
     said: tuple[str, ...]  # what the apply reported
+
+    def plan(self) -> subprocess.CompletedProcess[str]:
+        """``terraform plan -detailed-exitcode`` of environments/local against the lakehouse now
+        (exit code 0: no changes, 2: changes)."""
+        cwd, data = local_env.local_init(self.settings.state_dir)
+        command = ["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color",
+                   *local_env.local_variables(self.settings)]  # fmt: skip
+        env = tf.terraform_env(data, extra=local_env.local_environment(self.settings))
+        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,15 @@ applied to a SparkContext by the driver (``_lakehouse_runtime.lending``), as a c
 Memory: every idle driver holds a JVM of ``spark.driver.memory``; the pool keeps at most as many
 as fit, with :data:`PROCESS_OVERHEAD_BYTES` each, in half of this machine's memory.
 
-CPU: a warm-up (a JVM start and two rounds of Spark work) beside a run takes that run's CPU: on 2
-cores a pipeline whose runs took replacements still warming up ran slower than all-cold (125.4 s vs
-120.0 s, ``bench/warm_drivers.py``). So replacements warm up only once no run has been active for
-:data:`REFILL_QUIET_SECONDS` (every run counts, warm or cold: :meth:`WarmPool.running`): a pipeline
-uses the idle drivers, then runs cold, each with the machine to itself, and the pool refills after it.
+CPU: a replacement warms up beside the runs at the lowest CPU priority (:data:`WARMING_NICENESS`), so
+it takes only the CPU they leave, and a run that takes it gets this process's priority back: its
+warm-up, cut short by the run at its next step, has done part of what a cold start would do, so a
+driver still warming up is ahead of a cold start. Giving a priority back needs the permission to raise
+one (root, CAP_SYS_NICE or RLIMIT_NICE; Linux only, where niceness is per thread and a process group
+covers all of a driver's). Without it, a replacement warming up beside a run would take that run's CPU
+(on 2 cores a pipeline then ran slower than all-cold: 125.4 s vs 120.0 s, ``bench/warm_drivers.py``),
+so replacements wait until no run has been active for :data:`REFILL_QUIET_SECONDS` (every run counts,
+warm or cold: :meth:`WarmPool.running`): a pipeline uses the idle drivers, then runs cold.
 """
 
 from __future__ import annotations
@@ -56,8 +60,10 @@ JVM_ENVIRONMENT_PREFIXES = (
 )  # fmt: skip
 PROCESS_OVERHEAD_BYTES = 512 * 1024**2  # the JVM's non-heap memory and the driver's Python
 MAX_WARM_UP_FAILURES = 3  # in a row; then the pool stops trying and every run starts cold
+WARMING_NICENESS = 19  # the lowest CPU priority: a warm-up takes only what runs leave
 REFILL_QUIET_SECONDS = 3.0  # longer than a pipeline's pause between two runs (Step Functions' .sync poll)
 READY, BEGIN = "ready", "begin"
+WARM_WHILE_WARMING_UP = "warm: taken while warming up (its warm-up cut short)"
 _TAIL_LINES = 200
 _WARM_UP_LINES = 60
 _MEMORY_RE = re.compile(r"^(\d+)([kmgt]?)b?$", re.IGNORECASE)
@@ -94,6 +100,29 @@ def pool_size_that_fits(wanted: int, driver_memory: str, machine_bytes: int) -> 
 
 def _machine_bytes() -> int:
     return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def can_give_priority_back() -> bool:
+    """Whether this process may raise a priority it lowered (probed on a thread of its own: on Linux
+    niceness is per thread, so the probe changes nothing else)."""
+    if sys.platform != "linux":
+        return False
+    answer: list[bool] = []
+
+    def probe() -> None:
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, min(own + 1, WARMING_NICENESS))
+            os.setpriority(os.PRIO_PROCESS, 0, own)
+        except PermissionError:
+            answer.append(False)
+            return
+        answer.append(own < WARMING_NICENESS)
+
+    thread = threading.Thread(target=probe, name="warm-driver-priority-probe")
+    thread.start()
+    thread.join()
+    return answer == [True]
 
 
 def _to_stderr(line: str) -> None:
@@ -139,12 +168,14 @@ class _Relay:
 class WarmDriver:
     """One pre-started job process; :meth:`start` gives it its run (the runner's launch protocol)."""
 
-    def __init__(self, template: PreparedRun, on_exit: Callable[[WarmDriver], None]) -> None:
+    def __init__(self, template: PreparedRun, on_exit: Callable[[WarmDriver], None], *, niceness: int | None) -> None:
         self.marker = f"@@lakehouse-warm-driver-{secrets.token_hex(8)}"
         self.process = subprocess.Popen(  # noqa: S603 - the Glue runtime's Python on our driver module
             [*template.command, self.marker], cwd=template.cwd, env=template.env, text=True, bufsize=1,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )  # fmt: skip
+        if niceness is not None:  # before its JVM starts: the JVM and its threads inherit it
+            self._set_priority(niceness)
         assert self.process.stdout is not None
         assert self.process.stderr is not None
         self._ended = 0
@@ -164,6 +195,16 @@ class WarmDriver:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def _set_priority(self, niceness: int) -> None:
+        """Every thread of the driver's process group (its Python, its JVM): the group is its session."""
+        try:
+            os.setpriority(os.PRIO_PGRP, self.process.pid, niceness)
+        except ProcessLookupError:
+            return  # it already ended: the pool (or the run taking it) sees that
+
+    def give_priority_back(self) -> None:
+        self._set_priority(os.getpriority(os.PRIO_PROCESS, 0))
 
     def _stream_ended(self) -> None:
         with self._lock:
@@ -226,6 +267,8 @@ class WarmPool:
         self._changed = threading.Condition()
         self._keeper: threading.Thread | None = None
         self._template_ready = threading.Event()
+        # Replacements warm up beside runs, at the lowest priority, only where a taken one can get its priority back.
+        self.beside_runs = can_give_priority_back()
 
     def start(self) -> None:
         """Begin filling the pool in the background (idempotent)."""
@@ -290,14 +333,15 @@ class WarmPool:
                 while not self._closed:
                     if len(self._idle) >= self.size or self._failures >= MAX_WARM_UP_FAILURES:
                         self._changed.wait()
-                    elif (wait := self._wait_before_refill()) != 0.0:
+                    elif not self.beside_runs and (wait := self._wait_before_refill()) != 0.0:
                         self._changed.wait(wait)
                     else:
                         break
                 if self._closed:
                     return
             try:
-                driver = WarmDriver(self._template, self._driver_exited)
+                niceness = WARMING_NICENESS if self.beside_runs else None
+                driver = WarmDriver(self._template, self._driver_exited, niceness=niceness)
             except OSError as e:
                 self._say(f"warm job drivers disabled: a driver could not be started: {e}")
                 with self._changed:
@@ -345,7 +389,9 @@ class WarmPool:
             self._idle.remove(driver)
             self._failures = 0 if driver.ready else self._failures
             self._changed.notify_all()
-        return self._decide(run_id, driver, "warm")
+        if self.beside_runs:
+            driver.give_priority_back()
+        return self._decide(run_id, driver, "warm" if driver.ready else WARM_WHILE_WARMING_UP)
 
     def went_cold(self, run_id: str, driver: WarmDriver) -> None:
         """The driver ended before the run began (it cannot run it faithfully): the run starts cold."""
@@ -362,6 +408,11 @@ class WarmPool:
         with self._changed:
             idle = [d for d in self._idle if d.alive()]
             return {"size": self.size, "idle": len(idle), "ready": sum(d.ready for d in idle)}
+
+    def idle_pids(self) -> list[int]:
+        """For tests: the process (and process group) of each idle driver."""
+        with self._changed:
+            return [d.process.pid for d in self._idle if d.alive()]
 
     def wait_until_ready(self, timeout: float) -> bool:
         """For benchmarks and tests: every idle driver of a full pool is warm (False on timeout)."""

@@ -4,8 +4,9 @@ Two in-process AWS endpoints share moto's S3, Glue and CloudWatch: ``warm`` keep
 ``cold`` none. The same Glue job runs on both; the tables it writes (compared with chispa), its
 CloudWatch output and error streams (run ids, run folders and clock times aside), its argv and
 environment, and a failure's exit code and ErrorMessage must be the same. A run whose JVM settings
-differ from the pool's starts cold and works; Stop ends a warm run's process group; no replacement
-warms up beside a run."""
+differ from the pool's starts cold and works; a run arriving during a warm-up cuts it short and is the
+same run too; Stop ends a warm run's process group; a replacement warms up beside a run only at the
+lowest priority, the run having its own back (or, where priorities cannot be given back, not at all)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
 from emulator.clients import aws_client
-from emulator.glue_runtime.warm_pool import driver_memory_bytes, pool_size_that_fits
+from emulator.glue_runtime.warm_pool import (
+    WARM_WHILE_WARMING_UP,
+    WARMING_NICENESS,
+    driver_memory_bytes,
+    pool_size_that_fits,
+)
 from tests.emulator.servers import AwsThread
 from tools.local.glue_run import job_output, wait_for_job_run
 
@@ -133,16 +139,21 @@ def _job(stack: AwsThread, name: str, script: str, arguments: dict[str, str] | N
     return name
 
 
-def _run(stack: AwsThread, job: str, arguments: dict[str, str], *, warm: bool) -> dict[str, Any]:
-    """A run on ``stack``; on the warm stack only once its drivers are warm, so the run surely takes one."""
+def _run(stack: AwsThread, job: str, arguments: dict[str, str], *, decision: str | None) -> dict[str, Any]:
+    """A run on ``stack``, which the pool must decide as ``decision`` (None: a stack without a pool);
+    "warm" only once its drivers are warm, so the run surely takes a warm one."""
     pool = stack.app.warm_pool
-    if warm:
+    if decision == "warm":
         assert pool.wait_until_ready(WARM_UP_SECONDS), "the warm driver did not get ready"
     glue = aws_client(stack.settings, "glue")
     run_id = glue.start_job_run(JobName=job, Arguments=arguments)["JobRunId"]
     run = wait_for_job_run(glue, job, run_id, say=lambda _: None, poll=0.1)
-    assert pool.decisions.get(run_id) == ("warm" if warm else None), pool.decisions.get(run_id)
+    assert pool.decisions.get(run_id) == decision, pool.decisions.get(run_id)
     return run
+
+
+def _decision(mode: str) -> str | None:
+    return "warm" if mode == "warm" else None
 
 
 def _logs(stack: AwsThread, run: dict[str, Any], *, replace: dict[str, str]) -> dict[str, list[str]]:
@@ -171,24 +182,46 @@ def test_the_warm_up_leaves_nothing_at_the_lakehouse(stacks: dict[str, AwsThread
     assert [key for key in keys if "warm_up" in key[1] or "warm-up" in key[1]] == []
 
 
-def test_a_warm_run_writes_and_logs_what_a_cold_run_does(
-    stacks: dict[str, AwsThread], spark: SparkSession, tmp_path: Path
-) -> None:
-    warehouse = (tmp_path / "warehouse").as_uri()
+def _job_py_arguments(warehouse: str) -> dict[str, str]:
     conf = (
         "spark.sql.catalog.local=org.apache.iceberg.spark.SparkCatalog --conf spark.sql.catalog.local.type=hadoop"
         f" --conf spark.sql.catalog.local.warehouse={warehouse} --conf spark.sql.shuffle.partitions=3"
     )
-    arguments = {"--conf": conf, "--extra-files": f"s3://{BUCKET}/files/notes.txt"}
+    return {"--conf": conf, "--extra-files": f"s3://{BUCKET}/files/notes.txt"}
+
+
+def _job_py_run(
+    stack: AwsThread, job: str, mode: str, tmp_path: Path, decision: str | None
+) -> tuple[str, dict[str, list[str]]]:
+    """job.py's run on ``stack``: where it wrote its parquet and its logs (what differs by run made alike)."""
+    output = (tmp_path / mode / "totals").as_uri()
+    run = _run(stack, job, {"--output": output, "--table": f"totals_{mode}"}, decision=decision)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    run_dir = str(stack.settings.runs_dir / run["Id"])
+    return output, _logs(stack, run, replace={output: "<output>", f"totals_{mode}": "<table>", run_dir: "<run dir>"})
+
+
+def _assert_job_py_wrote_the_same(spark: SparkSession, warehouse: str, outputs: dict[str, str]) -> None:
+    first, second = outputs
+    assert_df_equality(spark.read.parquet(outputs[first]), spark.read.parquet(outputs[second]), ignore_row_order=True)
+    tables = {mode: spark.read.format("iceberg").load(f"{warehouse}/db/totals_{mode}") for mode in outputs}
+    assert_df_equality(tables[first], tables[second], ignore_row_order=True)
+    assert sorted(tuple(r) for r in tables[first].collect()) == [
+        ("c0", sum(i * 1.5 for i in range(0, 40, 4)), 10),
+        ("c1", sum(i * 1.5 for i in range(1, 40, 4)), 10),
+        ("c2", sum(i * 1.5 for i in range(2, 40, 4)), 10),
+        ("c3", sum(i * 1.5 for i in range(3, 40, 4)), 10),
+    ]
+
+
+def test_a_warm_run_writes_and_logs_what_a_cold_run_does(
+    stacks: dict[str, AwsThread], spark: SparkSession, tmp_path: Path
+) -> None:
+    warehouse = (tmp_path / "warehouse").as_uri()
     results = {}
     for mode, stack in stacks.items():
-        job = _job(stack, "warm_equals_cold", "job.py", arguments)
-        output = (tmp_path / mode / "totals").as_uri()
-        run = _run(stack, job, {"--output": output, "--table": f"totals_{mode}"}, warm=mode == "warm")
-        assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
-        run_dir = str(stack.settings.runs_dir / run["Id"])
-        replace = {output: "<output>", f"totals_{mode}": "<table>", run_dir: "<run dir>"}
-        results[mode] = (output, _logs(stack, run, replace=replace))
+        job = _job(stack, "warm_equals_cold", "job.py", _job_py_arguments(warehouse))
+        results[mode] = _job_py_run(stack, job, mode, tmp_path, _decision(mode))
     (warm_output, warm_logs), (cold_output, cold_logs) = results["warm"], results["cold"]
     assert warm_logs == cold_logs
     probe = json.loads(warm_logs["/aws-glue/jobs/output"][0])
@@ -201,21 +234,35 @@ def test_a_warm_run_writes_and_logs_what_a_cold_run_does(
     assert probe["argv"][probe["argv"].index("--JOB_NAME") + 1] == "warm_equals_cold"
     assert probe["argv"][probe["argv"].index("--JOB_RUN_ID") + 1] == "<run id>"
     assert "to stderr" in warm_logs["/aws-glue/jobs/error"]
-    assert_df_equality(spark.read.parquet(warm_output), spark.read.parquet(cold_output), ignore_row_order=True)
-    tables = {mode: spark.read.format("iceberg").load(f"{warehouse}/db/totals_{mode}") for mode in stacks}
-    assert_df_equality(tables["warm"], tables["cold"], ignore_row_order=True)
-    assert sorted(tuple(r) for r in tables["warm"].collect()) == [
-        ("c0", sum(i * 1.5 for i in range(0, 40, 4)), 10),
-        ("c1", sum(i * 1.5 for i in range(1, 40, 4)), 10),
-        ("c2", sum(i * 1.5 for i in range(2, 40, 4)), 10),
-        ("c3", sum(i * 1.5 for i in range(3, 40, 4)), 10),
-    ]
+    _assert_job_py_wrote_the_same(spark, warehouse, {"warm": warm_output, "cold": cold_output})
+
+
+def test_a_run_arriving_during_the_warm_up_cuts_it_short_and_is_the_run_a_cold_process_makes(
+    stacks: dict[str, AwsThread], spark: SparkSession, tmp_path: Path
+) -> None:
+    """The driver stops warming up at its next step and runs the script: what it writes and logs is
+    what a cold process writes and logs."""
+    warehouse = (tmp_path / "warehouse").as_uri()
+    job = _job(stacks["cold"], "warming_equals_cold", "job.py", _job_py_arguments(warehouse))
+    with AwsThread(tmp_path / "warming-state", glue_warm_drivers=1) as warming:
+        pool = warming.app.warm_pool
+        pool.start()
+        deadline = time.monotonic() + WARM_UP_SECONDS
+        while pool.status()["idle"] == 0:  # its driver has started and is warming up
+            assert time.monotonic() < deadline, "no warm driver started"
+            time.sleep(0.05)
+        assert pool.status() == {"size": 1, "idle": 1, "ready": 0}
+        warming_output, warming_logs = _job_py_run(warming, job, "warming", tmp_path, WARM_WHILE_WARMING_UP)
+    cold_output, cold_logs = _job_py_run(stacks["cold"], job, "cold", tmp_path, None)
+    assert warming_logs == cold_logs
+    assert json.loads(warming_logs["/aws-glue/jobs/output"][0])["app"] == "warming_equals_cold"
+    _assert_job_py_wrote_the_same(spark, warehouse, {"warming": warming_output, "cold": cold_output})
 
 
 def test_a_failing_script_fails_the_same_way_warm_and_cold(stacks: dict[str, AwsThread]) -> None:
     ended = {}
     for mode, stack in stacks.items():
-        run = _run(stack, _job(stack, "warm_failing", "failing.py"), {}, warm=mode == "warm")
+        run = _run(stack, _job(stack, "warm_failing", "failing.py"), {}, decision=_decision(mode))
         replace = {str(stack.settings.runs_dir / run["Id"]): "<run dir>"}
         ended[mode] = (run["JobRunState"], run["ErrorMessage"], _logs(stack, run, replace=replace))
     assert ended["warm"] == ended["cold"]
@@ -233,7 +280,7 @@ def test_a_script_asking_for_its_own_java_options_runs_in_the_warm_context(stack
     same JVM would not apply them either): the script sees the options it asked for, warm as cold."""
     seen = {}
     for mode, stack in stacks.items():
-        run = _run(stack, _job(stack, "warm_java_options", "java_options.py"), {}, warm=mode == "warm")
+        run = _run(stack, _job(stack, "warm_java_options", "java_options.py"), {}, decision=_decision(mode))
         assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
         seen[mode] = json.loads(job_output(aws_client(stack.settings, "logs"), run["Id"])[0])
     assert seen["warm"].pop("context_older_than_script") is True  # the lent context, not a new one
@@ -268,10 +315,16 @@ def test_stop_ends_a_warm_run_and_its_jvm(stacks: dict[str, AwsThread]) -> None:
         assert time.monotonic() < deadline, glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
         time.sleep(0.2)
     assert warm.app.warm_pool.decisions[run_id] == "warm"
-    # No replacement warms up beside a run (it would take the run's CPU): the other idle driver is all there is.
-    assert warm.app.warm_pool.status()["idle"] == 1
     pid = warm.app.runs("eu-west-1").get(job, run_id).pid
     assert pid is not None
+    pool = warm.app.warm_pool
+    if pool.beside_runs:  # a replacement warms up beside the run, at the lowest priority; the run got its back
+        assert pool.status()["idle"] == 2
+        emulator_niceness = os.getpriority(os.PRIO_PROCESS, 0)
+        assert _niceness_of_group(pid) == {emulator_niceness}  # its JVM's threads too
+        assert [_niceness_of_group(idle) for idle in pool.idle_pids()] == [{WARMING_NICENESS}] * 2
+    else:  # no replacement warms up beside a run (it would take the run's CPU): the other idle driver is all there is
+        assert pool.status()["idle"] == 1
     glue.batch_stop_job_run(JobName=job, JobRunIds=[run_id])
     run = wait_for_job_run(glue, job, run_id, say=lambda _: None, poll=0.1)
     assert run["JobRunState"] == "STOPPED"
@@ -280,6 +333,20 @@ def test_stop_ends_a_warm_run_and_its_jvm(stacks: dict[str, AwsThread]) -> None:
     while _group_alive(pid):  # the driver's process group, its JVM included, goes (SIGTERM, then SIGKILL)
         assert time.monotonic() < deadline, f"process group {pid} is still there"
         time.sleep(0.2)
+
+
+def _niceness_of_group(pgid: int) -> set[int]:
+    """The niceness of every thread of every process in process group ``pgid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/task/[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the thread ended while we looked
+        if int(fields[2]) == pgid:  # after the command: state, ppid, pgrp, session, …, nice is the 17th
+            found.add(int(fields[16]))
+    assert found, f"no process in group {pgid}"
+    return found
 
 
 def _group_alive(pid: int) -> bool:

@@ -186,18 +186,6 @@ def test_every_applied_policy_is_scoped(deployed_lakehouse: DeployedLakehouse) -
     assert raw_reads[0]["Resource"] == "arn:aws:s3:::domain-project-local-raw/sales/orders/*"
 
 
-def test_a_plan_after_the_apply_shows_no_changes(deployed_lakehouse: DeployedLakehouse) -> None:
-    """The emulator reads back what the apply wrote: no drift, nothing for the next apply to do."""
-    settings = deployed_lakehouse.settings
-    cwd, data = local_env.local_init(settings.state_dir)
-    variables = local_env.local_variables(settings)
-    command = ["terraform", "plan", "-detailed-exitcode", "-input=false", "-no-color", *variables]
-    env = tf.terraform_env(data, extra=local_env.local_environment(settings))
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    assert (done.returncode, done.stderr) == (0, ""), done.stdout[-3000:]  # 2 would mean changes
-    assert "No changes. Your infrastructure matches the configuration." in done.stdout
-
-
 def test_push_again_applies_in_place(deployed_lakehouse: DeployedLakehouse) -> None:
     """`just push` on the lakehouse Terraform deployed to adopts nothing and recreates nothing."""
     done = subprocess.run([JUST, "push"], cwd=REPO_ROOT, env={**os.environ, **deployed_lakehouse.environ},

@@ -3,7 +3,8 @@
 Started by the emulator's warm pool (``emulator/glue_runtime/warm_pool.py``) as
 ``python -m _lakehouse_runtime.warm_driver <marker>`` with the environment of a default run
 (the run defaults in ``LAKEHOUSE_GLUE_SPARK_CONF``). It builds the session, runs the warm-up
-(:mod:`_lakehouse_runtime.warm_up`) so class loading and the JIT are done, lends the context
+(:mod:`_lakehouse_runtime.warm_up`, cut short when a run arrives first) so class loading and the
+JIT are done, lends the context
 (:mod:`_lakehouse_runtime.lending`), prints ``<marker> ready`` on stdout and stderr and reads
 exactly one run from stdin (one JSON line: argv, env, cwd). A run whose own modules (its script's
 folder, ``--extra-py-files``, ``--additional-python-modules``) would shadow a module this process
@@ -24,6 +25,7 @@ import importlib
 import json
 import os
 import runpy
+import select
 import signal
 import sys
 import threading
@@ -44,6 +46,11 @@ def _say(marker: str, word: str) -> None:
     for stream in (sys.stdout, sys.stderr):
         stream.write(f"{marker} {word}\n")
         stream.flush()
+
+
+def _run_waiting() -> bool:
+    """The run's line (or the pool's EOF) is on stdin: the warm-up stops where it is."""
+    return bool(select.select([0], [], [], 0)[0])
 
 
 def _watch_emulator(control: IO[bytes]) -> None:
@@ -127,7 +134,7 @@ def _run_script(script: str) -> None:
 def main(argv: list[str]) -> None:
     marker = argv[1]
     defaults = session_hook.RunDefaults(os.environ[session_hook.CONF_ENV])
-    spark = warm_up(defaults.rest_uri, defaults.warehouse)
+    spark = warm_up(defaults.rest_uri, defaults.warehouse, _run_waiting)
     context = spark.sparkContext
     lending.lend(context, defaults.spark_defaults)
     del spark

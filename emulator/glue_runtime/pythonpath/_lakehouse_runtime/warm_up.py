@@ -11,6 +11,10 @@ lakehouse (a missing key in its warehouse bucket through S3A, the REST catalog's
 It writes only to a scratch directory of its own and reads only what does not exist at the
 lakehouse, so no run can see it. Afterwards Hadoop's file system cache is emptied: the run's S3A is
 created with the run's own settings, as in a cold process.
+
+A run that arrives while the warm-up is under way cuts it short at the next step (``run_waiting``):
+the session is built by then or being built, so a driver still warming up is always ahead of a
+cold process, never behind it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import secrets
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +39,19 @@ _CHANGES = [
 _CSV = 'id,name,amount,day\n1,Ada,2.50,2026-11-25\n2,Bob,x,2026-11-26\n3,"C, D",1.00,2026-11-26\n'
 
 
-def warm_up(rest_uri: str, warehouse: str) -> Any:
-    """The run defaults' session, after the work above."""
+def warm_up(rest_uri: str, warehouse: str, run_waiting: Callable[[], bool]) -> Any:
+    """The run defaults' session, after the work above (or as much of it as came before a run)."""
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.getOrCreate()
+    if not _cut_short(run_waiting):
+        _warm_up_work(spark, rest_uri, warehouse, run_waiting)
+    jvm = spark.sparkContext._jvm
+    jvm.org.apache.hadoop.fs.FileSystem.closeAll()
+    return spark
+
+
+def _warm_up_work(spark: Any, rest_uri: str, warehouse: str, run_waiting: Callable[[], bool]) -> None:
     with tempfile.TemporaryDirectory(prefix="lakehouse-warm-up-") as scratch:
         inputs = _write_inputs(Path(scratch))
         spark.conf.set(f"spark.sql.catalog.{_LOCAL}", "org.apache.iceberg.spark.SparkCatalog")
@@ -46,12 +59,20 @@ def warm_up(rest_uri: str, warehouse: str) -> Any:
         spark.conf.set(f"spark.sql.catalog.{_LOCAL}.warehouse", Path(scratch, "warehouse").as_uri())
         for round_ in range(ROUNDS):
             changes, latest = _frames(spark, inputs)
+            if _cut_short(run_waiting):
+                return
             _iceberg_writes(spark, latest, f"{_LOCAL}.db{round_}")
             changes.unpersist()
+            if _cut_short(run_waiting):
+                return
     _lakehouse_reads(spark, rest_uri, warehouse)
-    jvm = spark.sparkContext._jvm
-    jvm.org.apache.hadoop.fs.FileSystem.closeAll()
-    return spark
+
+
+def _cut_short(run_waiting: Callable[[], bool]) -> bool:
+    if run_waiting():
+        _note("cut short: a run is waiting")
+        return True
+    return False
 
 
 def _write_inputs(scratch: Path) -> dict[str, str]:
