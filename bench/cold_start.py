@@ -30,6 +30,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emulator.stack.identity import stat_fields
+
 JOB = "customers_customer_delta"
 RUN_DATE = "2026-11-25"
 
@@ -106,8 +108,8 @@ def probe() -> None:
 
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU of a process so far, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    fields = stat_fields(Path(f"/proc/{pid}/stat").read_text())
+    return (int(fields[14 - 3]) + int(fields[15 - 3])) / os.sysconf("SC_CLK_TCK")  # proc(5): utime, stime
 
 
 def _pss_mb(pid: int) -> float:

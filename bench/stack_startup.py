@@ -25,6 +25,7 @@ from pathlib import Path
 
 from emulator.settings import REPO_ROOT, load_settings
 from emulator.stack import record
+from emulator.stack.identity import stat_fields
 from tests.emulator.servers import free_port
 
 ROUNDS = 3
@@ -113,7 +114,7 @@ def _children() -> dict[int, list[int]]:
             text = stat.read_text()
         except OSError:
             continue
-        ppid = int(text[text.rindex(")") + 2 :].split()[1])
+        ppid = int(stat_fields(text)[4 - 3])  # proc(5): field 4 is the parent
         tree.setdefault(ppid, []).append(int(stat.parent.name))
     return tree
 

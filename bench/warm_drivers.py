@@ -29,6 +29,7 @@ from emulator.aws.server import HEALTH_PATH
 from emulator.glue_runtime import PYTHONPATH_DIR
 from emulator.settings import REPO_ROOT, Settings, load_settings
 from emulator.stack import supervisor
+from emulator.stack.identity import stat_fields
 from tests.emulator.servers import free_port
 from tools.data.samples import seed_raw
 from tools.deploy.lakehouse import deploy_local
@@ -111,10 +112,10 @@ def _children(pid: int) -> list[int]:
     kids = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = stat_fields(stat.read_text())
         except OSError:
             continue
-        if int(fields[1]) == pid:
+        if int(fields[4 - 3]) == pid:  # proc(5): field 4 is the parent
             kids.append(int(stat.parent.name))
     return kids
 

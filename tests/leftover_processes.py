@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from emulator.stack.identity import stat_fields
+
 PROC = Path("/proc")
 # `down` and the warm pool's close wait for their processes, but a JVM can take a few seconds to go.
 GRACE_SECONDS = 30.0
@@ -30,7 +32,7 @@ def _session_process(pid: int, base: str) -> str | None:
     """The command line of process ``pid`` when it is this session's (None: not, or gone)."""
     entry = PROC / str(pid)
     try:
-        if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+        if stat_fields((entry / "stat").read_text())[0] in ("Z", "X"):
             return None  # exited; its parent has not reaped it yet
         command = (entry / "cmdline").read_bytes().rstrip(b"\0").replace(b"\0", b" ").decode(errors="replace")
         cwd = os.readlink(entry / "cwd")

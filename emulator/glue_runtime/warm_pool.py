@@ -174,6 +174,7 @@ class WarmDriver:
             [*template.command, self.marker], cwd=template.cwd, env=template.env, text=True, bufsize=1,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )  # fmt: skip
+        self._lowered = niceness is not None
         if niceness is not None:  # before its JVM starts: the JVM and its threads inherit it
             self._set_priority(niceness)
         assert self.process.stdout is not None
@@ -204,7 +205,9 @@ class WarmDriver:
             return  # it already ended: the pool (or the run taking it) sees that
 
     def give_priority_back(self) -> None:
-        self._set_priority(os.getpriority(os.PRIO_PROCESS, 0))
+        """A run took it: this process's priority again, if it was lowered."""
+        if self._lowered:
+            self._set_priority(os.getpriority(os.PRIO_PROCESS, 0))
 
     def _stream_ended(self) -> None:
         with self._lock:
@@ -267,8 +270,7 @@ class WarmPool:
         self._changed = threading.Condition()
         self._keeper: threading.Thread | None = None
         self._template_ready = threading.Event()
-        # Replacements warm up beside runs, at the lowest priority, only where a taken one can get its priority back.
-        self.beside_runs = can_give_priority_back()
+        self.beside_runs = False  # replacements warm up beside runs (known with the template)
 
     def start(self) -> None:
         """Begin filling the pool in the background (idempotent)."""
@@ -299,6 +301,8 @@ class WarmPool:
             self._say(f"warm job drivers: {self.size} of the {self.wanted} asked for fit in memory "
                       f"(spark.driver.memory={memory} each, half of this machine at most)")  # fmt: skip
         self._template, self._key = template, session_key(template)
+        # At the lowest priority beside runs only where a taken one can get its priority back.
+        self.beside_runs = can_give_priority_back()
         return True
 
     @contextmanager
@@ -389,8 +393,7 @@ class WarmPool:
             self._idle.remove(driver)
             self._failures = 0 if driver.ready else self._failures
             self._changed.notify_all()
-        if self.beside_runs:
-            driver.give_priority_back()
+        driver.give_priority_back()
         return self._decide(run_id, driver, "warm" if driver.ready else WARM_WHILE_WARMING_UP)
 
     def went_cold(self, run_id: str, driver: WarmDriver) -> None:

@@ -41,6 +41,12 @@ class ProcessIdentity:
         return None
 
 
+def stat_fields(stat: str) -> list[str]:
+    """The fields of a ``/proc/<pid>/stat`` line from field 3 (state) on, so proc(5)'s field N is
+    at index N - 3: the command name (field 2) is in parentheses and may hold spaces or ')'."""
+    return stat[stat.rindex(")") + 2 :].split()
+
+
 def identify(pid: int, proc: Path = PROC) -> ProcessIdentity | None:
     """The identity of the running process ``pid``, or None when there is none."""
     if pid <= 0:
@@ -53,8 +59,7 @@ def identify(pid: int, proc: Path = PROC) -> ProcessIdentity | None:
         boot = (proc / "sys/kernel/random/boot_id").read_text().strip()
     except (FileNotFoundError, ProcessLookupError):
         return None
-    # The command name (field 2) is in parentheses and may hold spaces or ')': split after the last one.
-    fields = stat[stat.rindex(")") + 2 :].split()
+    fields = stat_fields(stat)
     if fields[0] in _DEAD_STATES:
         return None
     ticks = fields[_STARTTIME_FIELD - 3]

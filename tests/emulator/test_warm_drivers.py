@@ -29,6 +29,7 @@ from emulator.glue_runtime.warm_pool import (
     driver_memory_bytes,
     pool_size_that_fits,
 )
+from emulator.stack.identity import stat_fields
 from tests.emulator.servers import AwsThread
 from tools.local.glue_run import job_output, wait_for_job_run
 
@@ -340,11 +341,11 @@ def _niceness_of_group(pgid: int) -> set[int]:
     found = set()
     for stat in Path("/proc").glob("[0-9]*/task/[0-9]*/stat"):
         try:
-            fields = stat.read_text().rpartition(")")[2].split()
+            fields = stat_fields(stat.read_text())
         except OSError:
             continue  # the thread ended while we looked
-        if int(fields[2]) == pgid:  # after the command: state, ppid, pgrp, session, …, nice is the 17th
-            found.add(int(fields[16]))
+        if int(fields[5 - 3]) == pgid:  # proc(5): field 5 is the process group, 19 the niceness
+            found.add(int(fields[19 - 3]))
     assert found, f"no process in group {pgid}"
     return found
 
