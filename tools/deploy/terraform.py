@@ -12,6 +12,7 @@ import os
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from core.state_layout import state_layout
@@ -69,13 +70,28 @@ def validate_targets() -> list[Path]:
 
 
 def validate(say: Callable[[str], None] = print) -> float:
-    """``fmt -check`` over everything, then ``init -backend=false`` + ``validate`` per target."""
+    """``fmt -check`` over everything, then ``init -backend=false`` + ``validate`` per target, the
+    targets side by side (each is a provider start-up and a schema load: CPU-bound, one core each).
+    Every invalid target is reported, not only the first."""
     started = time.monotonic()
     terraform(["fmt", "-check", "-recursive", "-diff"], TERRAFORM_ROOT, state_layout().terraform_data("fmt"))
-    for target in validate_targets():
-        name = "-".join(target.relative_to(TERRAFORM_ROOT).parts)
-        data = state_layout().terraform_data(f"validate/{name}")
-        terraform(["init", "-backend=false", "-input=false", "-no-color"], target, data)
-        terraform(["validate", "-no-color"], target, data)
-        say(f"valid: {target.relative_to(REPO_ROOT)}")
+    targets = validate_targets()
+    failures: list[str] = []
+    with ThreadPoolExecutor(max_workers=min(len(targets), os.cpu_count() or 1)) as pool:
+        checks = [(target, pool.submit(_validate_one, target)) for target in targets]
+        for target, check in checks:
+            try:
+                check.result()
+            except TerraformError as e:
+                failures.append(str(e))
+            else:
+                say(f"valid: {target.relative_to(REPO_ROOT)}")
+    if failures:
+        raise TerraformError("\n\n".join(failures))
     return time.monotonic() - started
+
+
+def _validate_one(target: Path) -> None:
+    data = state_layout().terraform_data(f"validate/{'-'.join(target.relative_to(TERRAFORM_ROOT).parts)}")
+    terraform(["init", "-backend=false", "-input=false", "-no-color"], target, data)
+    terraform(["validate", "-no-color"], target, data)
