@@ -46,11 +46,11 @@ POOL_SETTING = "LAKEHOUSE_GLUE_WARM_DRIVERS"
 POOL_SIZE = int(os.environ.get("BENCH_WARM_DRIVERS", "1"))  # the warm half's pool
 
 
-def _quiet(_: str) -> None:
+def quiet(_: str) -> None:
     return None
 
 
-def _settings() -> Settings:
+def bench_settings() -> Settings:
     environ = dict(os.environ)
     environ.setdefault("LAKEHOUSE_STATE_DIR", tempfile.mkdtemp(prefix="bench-warm-drivers-"))
     environ.setdefault("LAKEHOUSE_AWS_PORT", str(free_port()))
@@ -60,10 +60,10 @@ def _settings() -> Settings:
     return load_settings(environ)
 
 
-def _restart(settings: Settings, pool: int) -> None:
-    supervisor.down(settings, say=_quiet)
+def restart(settings: Settings, pool: int) -> None:
+    supervisor.down(settings, say=quiet)
     os.environ[POOL_SETTING] = str(pool)  # the AWS endpoint's process reads it (supervisor passes os.environ)
-    supervisor.up(settings, say=_quiet)
+    supervisor.up(settings, say=quiet)
 
 
 def _pool(settings: Settings) -> dict[str, int]:
@@ -72,7 +72,7 @@ def _pool(settings: Settings) -> dict[str, int]:
     return status
 
 
-def _wait_for_warm_pool(settings: Settings) -> float:
+def wait_for_warm_pool(settings: Settings) -> float:
     started = time.monotonic()
     while (status := _pool(settings))["ready"] < max(1, status["size"]):
         if time.monotonic() - started > WARM_UP_TIMEOUT:
@@ -83,7 +83,7 @@ def _wait_for_warm_pool(settings: Settings) -> float:
 
 def _glue_run(settings: Settings) -> float:
     started = time.monotonic()
-    run = run_glue_job(settings, JOB, ARGUMENTS, say=_quiet)
+    run = run_glue_job(settings, JOB, ARGUMENTS, say=quiet)
     if run["JobRunState"] != SUCCEEDED:
         raise RuntimeError(f"{JOB} run {run['Id']} ended {run['JobRunState']}: {run.get('ErrorMessage')}")
     return time.monotonic() - started
@@ -102,7 +102,7 @@ def _direct(settings: Settings) -> float:
 def _pipeline(settings: Settings) -> float:
     started = time.monotonic()
     for run_date in sample_run_dates():
-        described = run_pipeline(settings, DEMO_PIPELINE, {"run_date": run_date}, say=_quiet, poll=0.2)
+        described = run_pipeline(settings, DEMO_PIPELINE, {"run_date": run_date}, say=quiet, poll=0.2)
         if described["status"] != EXECUTION_SUCCEEDED:
             raise RuntimeError(f"pipeline {DEMO_PIPELINE} {run_date}: {described.get('cause', described['status'])}")
     return time.monotonic() - started
@@ -143,25 +143,25 @@ def _times(values: list[float]) -> str:
 
 
 def main() -> None:
-    settings = _settings()
+    settings = bench_settings()
     load: dict[str, Any] = {"before": os.getloadavg()}
-    _restart(settings, pool=0)
-    deploy_local(settings, say=_quiet)
+    restart(settings, pool=0)
+    deploy_local(settings, say=quiet)
     seed_raw(settings)
     direct = [_direct(settings) for _ in range(ROUNDS)]
     cold = [_glue_run(settings) for _ in range(ROUNDS)]
     cold_pipeline = _pipeline(settings)
-    _restart(settings, pool=POOL_SIZE)
-    first_warm_up = _wait_for_warm_pool(settings)
+    restart(settings, pool=POOL_SIZE)
+    first_warm_up = wait_for_warm_pool(settings)
     time.sleep(2)  # let the warm-up's last work settle before reading memory
     idle_rss = _rss_bytes(settings)
     warm, refills = [], []
     for _ in range(ROUNDS):
         warm.append(_glue_run(settings))
-        refills.append(_wait_for_warm_pool(settings))
+        refills.append(wait_for_warm_pool(settings))
     warm_pipeline = _pipeline(settings)
     load["after"] = os.getloadavg()
-    supervisor.down(settings, say=_quiet)
+    supervisor.down(settings, say=quiet)
     print(f"{JOB} on its sample ({ROUNDS} rounds), StartJobRun → SUCCEEDED:")
     print(f"  direct `python job_customer_delta.py`: {_times(direct)} (best {min(direct):.1f}s)")
     print(f"  cold Glue run:                        {_times(cold)} (best {min(cold):.1f}s)")
