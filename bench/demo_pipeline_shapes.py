@@ -21,15 +21,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.warm_drivers import bench_settings, quiet, restart, wait_for_warm_pool
-from core.run_states import EXECUTION_SUCCEEDED
+from bench.warm_drivers import bench_settings, pipeline_all_days, quiet, restart, wait_for_warm_pool
 from emulator.clients import aws_client
 from emulator.settings import Settings
 from emulator.stack import supervisor
 from tools.data.samples import seed_raw
 from tools.deploy.lakehouse import deploy_local
 from tools.local.demo import DEMO_PIPELINE, sample_run_dates
-from tools.local.pipeline import run_pipeline
 
 SIDE_BY_SIDE = f"{DEMO_PIPELINE}_side_by_side"
 POOL_SIZES = (0, 1, 2)
@@ -48,7 +46,7 @@ def _busy_cpu_seconds() -> float:
     return (sum(jiffies) - jiffies[3] - jiffies[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def _measured(run: Callable[[], None]) -> Measured:
+def _measured(run: Callable[[], object]) -> Measured:
     cpu, started = _busy_cpu_seconds(), time.monotonic()
     run()
     return Measured(time.monotonic() - started, _busy_cpu_seconds() - cpu)
@@ -66,19 +64,12 @@ def _register_side_by_side(settings: Settings) -> None:
     sfn.create_state_machine(name=SIDE_BY_SIDE, definition=json.dumps(definition), roleArn=described["roleArn"])
 
 
-def _both_days(settings: Settings, pipeline: str) -> None:
-    for run_date in sample_run_dates():
-        described = run_pipeline(settings, pipeline, {"run_date": run_date}, say=quiet, poll=0.2)
-        if described["status"] != EXECUTION_SUCCEEDED:
-            raise RuntimeError(f"pipeline {pipeline} {run_date}: {described.get('cause', described['status'])}")
-
-
 def _variant(settings: Settings, pool: int, pipeline: str) -> Measured:
     restart(settings, pool=pool)
     if pool:
         wait_for_warm_pool(settings)
     time.sleep(SETTLE_SECONDS)
-    return _measured(lambda: _both_days(settings, pipeline))
+    return _measured(lambda: pipeline_all_days(settings, pipeline))
 
 
 def main() -> None:

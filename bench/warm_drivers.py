@@ -99,12 +99,13 @@ def _direct(settings: Settings) -> float:
     return time.monotonic() - started
 
 
-def _pipeline(settings: Settings) -> float:
+def pipeline_all_days(settings: Settings, pipeline: str = DEMO_PIPELINE) -> float:
+    """Seconds to run ``pipeline`` once per sample day, one after the other, each ending SUCCEEDED."""
     started = time.monotonic()
     for run_date in sample_run_dates():
-        described = run_pipeline(settings, DEMO_PIPELINE, {"run_date": run_date}, say=quiet, poll=0.2)
+        described = run_pipeline(settings, pipeline, {"run_date": run_date}, say=quiet, poll=0.2)
         if described["status"] != EXECUTION_SUCCEEDED:
-            raise RuntimeError(f"pipeline {DEMO_PIPELINE} {run_date}: {described.get('cause', described['status'])}")
+            raise RuntimeError(f"pipeline {pipeline} {run_date}: {described.get('cause', described['status'])}")
     return time.monotonic() - started
 
 
@@ -150,7 +151,7 @@ def main() -> None:
     seed_raw(settings)
     direct = [_direct(settings) for _ in range(ROUNDS)]
     cold = [_glue_run(settings) for _ in range(ROUNDS)]
-    cold_pipeline = _pipeline(settings)
+    cold_pipeline = pipeline_all_days(settings)
     restart(settings, pool=POOL_SIZE)
     first_warm_up = wait_for_warm_pool(settings)
     time.sleep(2)  # let the warm-up's last work settle before reading memory
@@ -159,7 +160,7 @@ def main() -> None:
     for _ in range(ROUNDS):
         warm.append(_glue_run(settings))
         refills.append(wait_for_warm_pool(settings))
-    warm_pipeline = _pipeline(settings)
+    warm_pipeline = pipeline_all_days(settings)
     load["after"] = os.getloadavg()
     supervisor.down(settings, say=quiet)
     print(f"{JOB} on its sample ({ROUNDS} rounds), StartJobRun → SUCCEEDED:")
